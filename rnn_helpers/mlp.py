@@ -1,0 +1,270 @@
+"""A multilayer perceptron in NumPy, trained by mini-batch SGD (chapters 01-02).
+
+The source's ``Network(sizes)`` (Nielsen's *Neural Networks and Deep
+Learning*): sigmoid layers, quadratic cost, backpropagation, mini-batch SGD.
+Here backprop runs on a whole mini-batch at once, rows as examples:
+``X @ W + b`` with ``W`` of shape ``(inputs, outputs)``.
+"""
+
+import numpy as np
+
+from . import config, functions
+
+OUTPUTS = ("sigmoid", "softmax")
+INITS = ("normal", "scaled")
+
+
+class NeuralNet:
+    """A fully connected network ``sizes = [inputs, hidden..., outputs]`` (chapter 01).
+
+    ``output='sigmoid'`` trains with the quadratic cost, as the source does;
+    ``output='softmax'`` (chapter 02) with cross-entropy. Weights and biases
+    start as standard normal draws (``init='normal'``, the source's ``randn``)
+    or, with ``init='scaled'``, weights divided by ``sqrt(inputs)``.
+
+    ``weights[l]``: ``(sizes[l], sizes[l+1])``; ``biases[l]``: ``(sizes[l+1],)``.
+    """
+
+    def __init__(self, sizes, output="sigmoid", seed=0, init="normal"):
+        sizes = list(sizes)
+        if len(sizes) < 2 or not all(
+            isinstance(n, (int, np.integer)) and n > 0 for n in sizes
+        ):
+            raise ValueError(
+                f"sizes must list at least two positive layer widths, like "
+                f"[784, 30, 10]; got {sizes}"
+            )
+        if output not in OUTPUTS:
+            raise ValueError(f"output must be one of {OUTPUTS}, got {output!r}")
+        if init not in INITS:
+            raise ValueError(f"init must be one of {INITS}, got {init!r}")
+        self.sizes = [int(n) for n in sizes]
+        self.output = output
+        self.rng = np.random.default_rng(seed)
+        self.weights = []
+        self.biases = []
+        for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:], strict=True):
+            W = self.rng.standard_normal((n_in, n_out))
+            if init == "scaled":
+                W /= np.sqrt(n_in)
+            self.weights.append(W)
+            self.biases.append(self.rng.standard_normal(n_out))
+
+    def __repr__(self):
+        return f"NeuralNet({self.sizes}, output={self.output!r})"
+
+    @property
+    def num_classes(self):
+        return self.sizes[-1]
+
+    # ------------------------------------------------------------------
+    # forward
+
+    def feedforward(self, X):
+        """Output activations ``(n, outputs)`` for inputs ``X: (n, inputs)``."""
+        A = self._check_X(X)
+        for W, b in zip(self.weights[:-1], self.biases[:-1], strict=True):
+            A = functions.sigmoid(A @ W + b)
+        Z = A @ self.weights[-1] + self.biases[-1]
+        return self._out(Z)
+
+    def predict(self, X):
+        """Predicted labels ``(n,)``: the index of the largest output."""
+        return np.argmax(self.feedforward(X), axis=1)
+
+    def accuracy(self, X, y):
+        """Fraction of rows of ``X`` whose predicted label equals ``y``."""
+        X = self._check_X(X)
+        y = self._check_y(y, len(X))
+        return float(np.mean(self.predict(X) == y))
+
+    def loss(self, X, y):
+        """The training cost on ``(X, y)``: quadratic or cross-entropy."""
+        X = self._check_X(X)
+        Y = np.eye(self.num_classes)[self._check_y(y, len(X))]
+        return self._cost(self.feedforward(X), Y)
+
+    def _out(self, Z):
+        if self.output == "softmax":
+            return functions.softmax(Z)
+        return functions.sigmoid(Z)
+
+    def _cost(self, A, Y):
+        if self.output == "softmax":
+            return float(-np.sum(Y * np.log(np.maximum(A, 1e-300))) / len(A))
+        return float(0.5 * np.sum((A - Y) ** 2) / len(A))
+
+    # ------------------------------------------------------------------
+    # backward
+
+    def gradients(self, X, Y):
+        """Backprop on a mini-batch: ``(loss, dW list, db list)``, averaged over rows.
+
+        ``X: (m, inputs)``, ``Y: (m, outputs)`` one-hot targets. The four
+        backprop equations, with one row per example.
+        """
+        # Forward, keeping every layer's activation: sigmoid'(z) = a * (1 - a).
+        activations = [X]
+        for W, b in zip(self.weights[:-1], self.biases[:-1], strict=True):
+            activations.append(functions.sigmoid(activations[-1] @ W + b))
+        A = self._out(activations[-1] @ self.weights[-1] + self.biases[-1])
+        # (BP1) output error, averaged over the m rows of the batch here once
+        # so that every gradient below is already a mean. Softmax with
+        # cross-entropy simplifies the error to A - Y.
+        delta = (A - Y) / len(X)
+        if self.output == "sigmoid":
+            delta *= A * (1.0 - A)
+        dW = [None] * len(self.weights)
+        db = [None] * len(self.biases)
+        for layer in range(len(self.weights) - 1, -1, -1):
+            # (BP3, BP4) bias and weight gradients from this layer's error.
+            db[layer] = delta.sum(axis=0)
+            dW[layer] = activations[layer].T @ delta
+            if layer:
+                # (BP2) the error moves back one layer.
+                a = activations[layer]
+                delta = (delta @ self.weights[layer].T) * (a * (1.0 - a))
+        return self._cost(A, Y), dW, db
+
+    # ------------------------------------------------------------------
+    # training
+
+    def fit(
+        self,
+        X,
+        y,
+        *,
+        epochs,
+        batch_size,
+        lr,
+        X_val=None,
+        y_val=None,
+        progress=True,
+    ):
+        """Mini-batch SGD: shuffle, then ``W -= lr * dW`` batch after batch.
+
+        ``X: (n, inputs)`` floats, ``y: (n,)`` integer labels. Returns a
+        history dict with the mean training ``loss`` of each epoch and, when
+        ``X_val``/``y_val`` are given, the ``val_accuracy`` after each epoch.
+        """
+        X = self._check_X(X)
+        y = self._check_y(y, len(X))
+        for name, value in (("epochs", epochs), ("batch_size", batch_size)):
+            if not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if not np.isfinite(lr) or lr <= 0:
+            raise ValueError(f"lr must be a positive number, got {lr!r}")
+        validate = X_val is not None or y_val is not None
+        if validate:
+            if X_val is None or y_val is None:
+                raise ValueError("pass both X_val and y_val, or neither")
+            X_val = self._check_X(X_val, "X_val")
+            y_val = self._check_y(y_val, len(X_val), "y_val")
+        Y = np.eye(self.num_classes)[y]
+        history = {"loss": [], "val_accuracy": []} if validate else {"loss": []}
+        bar = config.progress(range(epochs), desc="epochs", disable=not progress)
+        for epoch in bar:
+            order = self.rng.permutation(len(X))
+            total = 0.0
+            for start in range(0, len(X), batch_size):
+                idx = order[start : start + batch_size]
+                loss, dW, db = self.gradients(X[idx], Y[idx])
+                if not np.isfinite(loss):
+                    raise FloatingPointError(
+                        f"training diverged in epoch {epoch + 1}: the loss became "
+                        f"{loss}; try a smaller lr than {lr}"
+                    )
+                total += loss * len(idx)
+                for W, b, gW, gb in zip(self.weights, self.biases, dW, db, strict=True):
+                    W -= lr * gW
+                    b -= lr * gb
+            history["loss"].append(total / len(X))
+            postfix = {"loss": history["loss"][-1]}
+            if validate:
+                history["val_accuracy"].append(self.accuracy(X_val, y_val))
+                postfix["val_acc"] = history["val_accuracy"][-1]
+            bar.set_postfix(**postfix)
+        return history
+
+    # ------------------------------------------------------------------
+    # input checks
+
+    def _check_X(self, X, name="X"):
+        X = np.asarray(X)
+        if X.ndim != 2 or X.shape[1] != self.sizes[0]:
+            raise ValueError(
+                f"{name} must have shape (n, {self.sizes[0]}), got {X.shape}"
+                + (" (flatten images with rh.data.flatten)" if X.ndim == 3 else "")
+            )
+        if not np.issubdtype(X.dtype, np.floating):
+            raise ValueError(
+                f"{name} must hold floats (pixels scaled to [0, 1] with "
+                f"rh.data.scale), got dtype {X.dtype}"
+            )
+        if not np.all(np.isfinite(X)):
+            raise ValueError(f"{name} contains NaN or infinite values")
+        return X
+
+    def _check_y(self, y, n, name="y"):
+        y = np.asarray(y)
+        if y.shape != (n,) or not np.issubdtype(y.dtype, np.integer):
+            raise ValueError(
+                f"{name} must be {n} integer labels of shape ({n},), got shape "
+                f"{y.shape} and dtype {y.dtype}"
+            )
+        if n and (y.min() < 0 or y.max() >= self.num_classes):
+            raise ValueError(
+                f"{name} labels must lie in [0, {self.num_classes}), got values in "
+                f"[{y.min()}, {y.max()}]"
+            )
+        return y
+
+
+class LoopNeuralNet(NeuralNet):
+    """The same network trained the source's way: one example at a time (chapter 01).
+
+    ``gradients`` is the source's ``update_mini_batch`` and ``backprop``
+    transcribed line for line: column vectors ``(n, 1)``, fresh zero arrays
+    for every example, sums of per-example gradients. Same seed, same draws,
+    same arithmetic as ``NeuralNet``: it learns the same weights, only slower.
+    Kept for the speed comparison in chapter 01 and ``benchmarks/``.
+    """
+
+    def gradients(self, X, Y):
+        nabla_b = [np.zeros(b.shape) for b in self.biases]
+        nabla_w = [np.zeros(w.shape) for w in self.weights]
+        loss = 0.0
+        for x, y in zip(X, Y, strict=True):
+            cost, delta_nabla_b, delta_nabla_w = self.backprop(x[:, None], y[:, None])
+            loss += cost
+            nabla_b = [nb + dnb for nb, dnb in zip(nabla_b, delta_nabla_b, strict=True)]
+            nabla_w = [nw + dnw for nw, dnw in zip(nabla_w, delta_nabla_w, strict=True)]
+        m = len(X)
+        return loss / m, [nw / m for nw in nabla_w], [nb / m for nb in nabla_b]
+
+    def backprop(self, x, y):
+        """Gradients for one example: ``x: (inputs, 1)``, ``y: (outputs, 1)``."""
+        nabla_b = [np.zeros(b.shape) for b in self.biases]
+        nabla_w = [np.zeros(w.shape) for w in self.weights]
+        activation = x
+        activations = [x]
+        zs = []
+        for b, w in zip(self.biases, self.weights, strict=True):
+            z = np.dot(w.T, activation) + b[:, None]
+            zs.append(z)
+            activation = functions.sigmoid(z)
+            activations.append(activation)
+        if self.output == "softmax":
+            activations[-1] = functions.softmax(zs[-1], axis=0)
+            delta = activations[-1] - y
+        else:
+            delta = (activations[-1] - y) * functions.sigmoid_prime(zs[-1])
+        nabla_b[-1] = delta[:, 0]
+        nabla_w[-1] = np.dot(activations[-2], delta.T)
+        for layer in range(2, len(self.sizes)):
+            z = zs[-layer]
+            sp = functions.sigmoid_prime(z)
+            delta = np.dot(self.weights[-layer + 1], delta) * sp
+            nabla_b[-layer] = delta[:, 0]
+            nabla_w[-layer] = np.dot(activations[-layer - 1], delta.T)
+        return self._cost(activations[-1].T, y.T), nabla_b, nabla_w
