@@ -14,6 +14,7 @@ import tempfile
 import urllib.error
 import urllib.request
 import warnings
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -206,21 +207,30 @@ def _load_from(path):
 
 def _load_npz(path):
     try:
+        with open(path, "rb") as f:
+            magic = f.read(4)
+    except OSError as err:
+        raise ValueError(f"cannot read {path}: {err.strerror}") from err
+    if magic[:2] != b"PK":
+        raise ValueError(
+            f"{path} is not a readable .npz file: it does not start like a zip "
+            "archive (a Keras-style mnist.npz is one)"
+        )
+    keys = ("x_train", "y_train", "x_test", "y_test")
+    try:
         with np.load(path, allow_pickle=False) as f:
-            keys = ("x_train", "y_train", "x_test", "y_test")
             missing = [k for k in keys if k not in f.files]
             if missing:
-                raise ValueError(
-                    f"{path} lacks the arrays {missing}; expected a Keras-style "
-                    "mnist.npz with x_train, y_train, x_test, y_test"
-                )
-            return (f["x_train"], f["y_train"]), (f["x_test"], f["y_test"])
-    except (OSError, EOFError) as err:
-        raise ValueError(f"{path} is not a readable .npz file ({err})") from err
-    except ValueError as err:
-        if "lacks the arrays" in str(err):
-            raise
+                raise KeyError(missing)
+            arrays = {k: f[k] for k in keys}
+    except KeyError as err:
+        raise ValueError(
+            f"{path} lacks the arrays {err.args[0]}; expected a Keras-style "
+            "mnist.npz with x_train, y_train, x_test, y_test"
+        ) from None
+    except (OSError, EOFError, ValueError, zipfile.BadZipFile) as err:
         raise ValueError(f"{path} is not a valid mnist.npz ({err})") from err
+    return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
 
 
 def _check_mnist(arrays, source):

@@ -168,7 +168,9 @@ class NeuralNet:
             total = 0.0
             for start in range(0, len(X), batch_size):
                 idx = order[start : start + batch_size]
-                loss, dW, db = self.gradients(X[idx], Y[idx])
+                # A diverging run is reported once, below, not as NumPy warnings.
+                with np.errstate(over="ignore", invalid="ignore"):
+                    loss, dW, db = self.gradients(X[idx], Y[idx])
                 if not np.isfinite(loss):
                     raise FloatingPointError(
                         f"training diverged in epoch {epoch + 1}: the loss became "

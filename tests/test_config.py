@@ -1,0 +1,80 @@
+"""rh.config: run modes, budgets, seeds, progress lines."""
+
+import random
+
+import numpy as np
+import pytest
+
+from rnn_helpers import config
+
+
+def test_mode_defaults_to_full(monkeypatch):
+    monkeypatch.delenv("RNN_BOOK_MODE")
+    assert config.mode() == "full"
+
+
+@pytest.mark.parametrize("value", ["quick", "full", " QUICK "])
+def test_mode_reads_environment(monkeypatch, value):
+    monkeypatch.setenv("RNN_BOOK_MODE", value)
+    assert config.mode() == value.strip().lower()
+
+
+def test_unknown_mode_is_one_clear_sentence(monkeypatch):
+    monkeypatch.setenv("RNN_BOOK_MODE", "fast")
+    with pytest.raises(
+        ValueError, match="RNN_BOOK_MODE must be 'quick' or 'full', not 'fast'"
+    ):
+        config.mode()
+
+
+def test_budget_picks_the_mode(monkeypatch):
+    full, quick = dict(epochs=30, lr=3.0), dict(epochs=2, train_size=500)
+    monkeypatch.setenv("RNN_BOOK_MODE", "full")
+    assert config.budget(full=full, quick=quick) == full
+    monkeypatch.setenv("RNN_BOOK_MODE", "quick")
+    assert config.budget(full=full, quick=quick) == dict(
+        epochs=2, lr=3.0, train_size=500
+    )
+    assert full == dict(epochs=30, lr=3.0)  # not changed in place
+
+
+def test_budget_rejects_non_dicts():
+    with pytest.raises(ValueError, match="two dicts"):
+        config.budget(full=[1], quick={})
+
+
+def test_seed_everything_seeds_python_and_numpy():
+    rng = config.seed_everything(7)
+    a = (random.random(), np.random.rand(), rng.random())  # noqa: NPY002
+    rng = config.seed_everything(7)
+    b = (random.random(), np.random.rand(), rng.random())  # noqa: NPY002
+    assert a == b
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "0"])
+def test_seed_everything_rejects_bad_seeds(seed):
+    with pytest.raises(ValueError, match="non-negative integer"):
+        config.seed_everything(seed)
+
+
+def test_progress_prints_one_final_line_on_static_pages(capsys):
+    bar = config.progress(range(3), desc="epochs")
+    seen = []
+    for i in bar:
+        seen.append(i)
+        bar.set_postfix(loss=0.5 / (i + 1))
+    out = capsys.readouterr().out
+    assert seen == [0, 1, 2]
+    assert out.count("\n") == 1
+    assert "epochs" in out and "3/3" in out and "loss=0.1667" in out
+
+
+def test_progress_can_be_switched_off(capsys):
+    assert list(config.progress(range(4), disable=True)) == [0, 1, 2, 3]
+    assert capsys.readouterr().out == ""
+
+
+def test_progress_draws_a_tqdm_bar_when_interactive(monkeypatch, capsys):
+    monkeypatch.setenv("RNN_BOOK_STATIC", "0")
+    assert list(config.progress(range(2), desc="steps")) == [0, 1]
+    assert "steps" in capsys.readouterr().err

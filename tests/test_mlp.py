@@ -1,0 +1,169 @@
+"""rh.mlp: the NumPy network, its gradients, training, and bad input."""
+
+import numpy as np
+import pytest
+
+from rnn_helpers import gradcheck, mlp
+
+
+def toy_data(n=200, seed=0):
+    """Two blobs in 4-D, labels 0/1: linearly separable."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    X = rng.random((n, 4)) * 0.5 + y[:, None] * 0.5
+    return X, y
+
+
+def test_shapes_follow_row_vector_convention():
+    net = mlp.NeuralNet([3, 4, 2])
+    assert [W.shape for W in net.weights] == [(3, 4), (4, 2)]
+    assert [b.shape for b in net.biases] == [(4,), (2,)]
+    assert net.feedforward(np.zeros((5, 3))).shape == (5, 2)
+
+
+def test_same_seed_same_weights_different_seed_different_weights():
+    a, b, c = (
+        mlp.NeuralNet([3, 4, 2], seed=1),
+        mlp.NeuralNet([3, 4, 2], seed=1),
+        (mlp.NeuralNet([3, 4, 2], seed=2)),
+    )
+    np.testing.assert_array_equal(a.weights[0], b.weights[0])
+    assert not np.array_equal(a.weights[0], c.weights[0])
+
+
+def test_scaled_init_divides_by_sqrt_inputs():
+    plain = mlp.NeuralNet([100, 5], seed=3)
+    scaled = mlp.NeuralNet([100, 5], seed=3, init="scaled")
+    np.testing.assert_allclose(scaled.weights[0], plain.weights[0] / 10)
+
+
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+def test_backprop_matches_finite_differences(output):
+    X, y = toy_data(8)
+    Y = np.eye(2)[y]
+    net = mlp.NeuralNet([4, 5, 3, 2], output=output, seed=1)
+    _, dW, db = net.gradients(X, Y)
+    error = gradcheck.check_gradient(
+        lambda: net.gradients(X, Y)[0], net.weights + net.biases, dW + db
+    )
+    # Saturated sigmoids give gradients near 1e-6, where central differences
+    # carry about 1e-12 of round-off: 1e-6 relative is the honest bound here.
+    assert error < 1e-6
+
+
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+def test_loop_network_learns_exactly_what_the_vectorised_one_learns(output):
+    X, y = toy_data(60)
+    fast = mlp.NeuralNet([4, 6, 2], output=output, seed=5)
+    slow = mlp.LoopNeuralNet([4, 6, 2], output=output, seed=5)
+    h_fast = fast.fit(X, y, epochs=3, batch_size=7, lr=1.0, progress=False)
+    h_slow = slow.fit(X, y, epochs=3, batch_size=7, lr=1.0, progress=False)
+    np.testing.assert_allclose(h_fast["loss"], h_slow["loss"], rtol=1e-10)
+    for a, b in zip(
+        fast.weights + fast.biases, slow.weights + slow.biases, strict=True
+    ):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+def test_fit_learns_a_separable_problem(output):
+    X, y = toy_data()
+    net = mlp.NeuralNet([4, 8, 2], output=output, seed=0)
+    before = net.accuracy(X, y)
+    history = net.fit(
+        X, y, epochs=20, batch_size=10, lr=2.0, X_val=X, y_val=y, progress=False
+    )
+    assert history["loss"][-1] < history["loss"][0]
+    assert len(history["val_accuracy"]) == 20
+    assert history["val_accuracy"][-1] == net.accuracy(X, y) > max(before, 0.95)
+    np.testing.assert_array_equal(net.predict(X), net.feedforward(X).argmax(1))
+    assert net.loss(X, y) < 0.5 * history["loss"][0]
+
+
+def test_softmax_outputs_are_probabilities():
+    net = mlp.NeuralNet([4, 3], output="softmax")
+    P = net.feedforward(toy_data(5)[0])
+    np.testing.assert_allclose(P.sum(axis=1), 1.0)
+
+
+def test_fit_history_without_validation_has_only_loss():
+    X, y = toy_data(20)
+    h = mlp.NeuralNet([4, 2]).fit(X, y, epochs=2, batch_size=5, lr=0.1, progress=False)
+    assert list(h) == ["loss"] and len(h["loss"]) == 2
+
+
+def test_fit_shows_progress_unless_switched_off(capsys):
+    X, y = toy_data(20)
+    mlp.NeuralNet([4, 2]).fit(X, y, epochs=2, batch_size=5, lr=0.1)
+    assert "epochs" in capsys.readouterr().out
+    mlp.NeuralNet([4, 2]).fit(X, y, epochs=2, batch_size=5, lr=0.1, progress=False)
+    assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (dict(sizes=[784]), "at least two positive layer widths"),
+        (dict(sizes=[784, 0, 10]), "at least two positive layer widths"),
+        (dict(sizes=[4, 2], output="tanh"), "output must be one of"),
+        (dict(sizes=[4, 2], init="xavier"), "init must be one of"),
+    ],
+)
+def test_constructor_rejects_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        mlp.NeuralNet(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "message"),
+    [
+        (
+            np.zeros((5, 3)),
+            np.zeros(5, int),
+            r"X must have shape \(n, 4\), got \(5, 3\)",
+        ),
+        (np.zeros((5, 2, 2)), np.zeros(5, int), "flatten images with rh.data.flatten"),
+        (np.zeros((5, 4), np.uint8), np.zeros(5, int), "must hold floats"),
+        (np.full((5, 4), np.nan), np.zeros(5, int), "NaN or infinite"),
+        (np.zeros((5, 4)), np.zeros(4, int), r"5 integer labels of shape \(5,\)"),
+        (np.zeros((5, 4)), np.zeros(5), "integer labels"),
+        (np.zeros((5, 4)), np.array([0, 1, 2, 0, 1]), r"must lie in \[0, 2\)"),
+        (np.zeros((5, 4)), np.array([0, -1, 0, 0, 1]), r"must lie in \[0, 2\)"),
+    ],
+)
+def test_fit_rejects_bad_data(X, y, message):
+    with pytest.raises(ValueError, match=message):
+        mlp.NeuralNet([4, 3, 2]).fit(X, y, epochs=1, batch_size=2, lr=0.1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (dict(epochs=0), "epochs must be a positive integer"),
+        (dict(batch_size=2.5), "batch_size must be a positive integer"),
+        (dict(lr=-1.0), "lr must be a positive number"),
+        (dict(X_val=np.zeros((2, 4))), "pass both X_val and y_val"),
+        (dict(X_val=np.zeros((2, 4)), y_val=np.array([0, 5])), "y_val labels"),
+    ],
+)
+def test_fit_rejects_bad_settings(kwargs, message):
+    X, y = toy_data(10)
+    settings = dict(epochs=1, batch_size=2, lr=0.1) | kwargs
+    with pytest.raises(ValueError, match=message):
+        mlp.NeuralNet([4, 2]).fit(X, y, **settings)
+
+
+def test_non_finite_loss_raises_floating_point_error_without_warnings():
+    X, y = toy_data(20)
+    net = mlp.NeuralNet([4, 2], output="softmax")
+    net.weights[0][:] = np.inf
+    with pytest.raises(FloatingPointError, match="loss became nan"):
+        net.fit(X, y, epochs=1, batch_size=5, lr=0.1, progress=False)
+
+
+def test_accuracy_and_predict_validate_input():
+    net = mlp.NeuralNet([4, 2])
+    with pytest.raises(ValueError, match="X must have shape"):
+        net.predict(np.zeros((3, 5)))
+    with pytest.raises(ValueError, match="labels"):
+        net.accuracy(np.zeros((3, 4)), np.array([0, 1]))

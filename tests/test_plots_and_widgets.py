@@ -1,0 +1,77 @@
+"""rh.plots and rh.widgets: shared figures and widgets with a static default."""
+
+import ipywidgets
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from rnn_helpers import plots, widgets
+
+matplotlib.use("Agg")
+
+
+def test_digit_grid_captions_and_marks_mistakes():
+    images = np.zeros((3, 784))
+    fig = plots.digit_grid(images, labels=[1, 2, 3], predictions=[1, 5, 3], ncols=2)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles == ["true 1\npred 1", "true 2\npred 5", "true 3\npred 3"]
+    colors = [ax.title.get_color() for ax in fig.axes[:3]]
+    assert colors == ["black", "tab:red", "black"]
+    plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    ("images", "kwargs", "message"),
+    [
+        (np.zeros((2, 5)), {}, "square number of pixels"),
+        (np.zeros((0, 28, 28)), {}, "at least one image"),
+        (np.zeros((2, 28, 28)), {"labels": [1]}, "2 images but 1 labels"),
+    ],
+)
+def test_digit_grid_rejects_bad_input(images, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        plots.digit_grid(images, **kwargs)
+
+
+def test_learning_curves_plots_each_history():
+    ax = plots.learning_curves({"a": {"loss": [3, 2, 1]}, "b": {"loss": [2, 1, 0]}})
+    assert [line.get_label() for line in ax.get_lines()] == ["a", "b"]
+    assert list(ax.get_lines()[0].get_xdata()) == [1, 2, 3]
+    with pytest.raises(ValueError, match="has no 'val_accuracy'"):
+        plots.learning_curves({"a": {"loss": [1]}}, metric="val_accuracy")
+    plt.close("all")
+
+
+def test_use_style_sets_the_book_look():
+    plots.use_style()
+    assert plt.rcParams["axes.grid"] is True
+    assert plt.rcParams["axes.spines.top"] is False
+
+
+def test_interact_draws_the_default_statically_and_returns_live_sliders(monkeypatch):
+    calls = []
+    shown = []
+
+    def draw(w, b):
+        calls.append((w, b))
+        plt.figure()
+
+    monkeypatch.setattr(widgets, "display", lambda obj, raw=False: shown.append(obj))
+    live = widgets.interact(
+        draw,
+        w=ipywidgets.FloatSlider(value=2.0, min=-5, max=5),
+        b=ipywidgets.FloatSlider(value=-1.0, min=-5, max=5),
+    )
+    assert calls[0] == (2.0, -1.0)
+    assert isinstance(live, ipywidgets.interactive)
+    assert shown[0]["text/plain"] == widgets.STATIC_NOTE
+    assert "application/vnd.jupyter.widget-view+json" in shown[0]
+    plt.close("all")
+
+
+def test_interact_rejects_non_widgets():
+    with pytest.raises(ValueError, match="at least one slider"):
+        widgets.interact(lambda: None)
+    with pytest.raises(ValueError, match="must be an ipywidgets control"):
+        widgets.interact(lambda w: None, w=3)
