@@ -19,11 +19,13 @@ export RNN_BOOK_STATIC := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export MPLBACKEND := Agg
 
-.PHONY: help install book test lint unit notebooks bench clean distclean
+.PHONY: help install book test lint unit notebooks quick-book browser chromium \
+	bench clean distclean
 
 help:
 	@echo "make book       build the HTML book (full mode) into _build/html"
-	@echo "make test       ruff, unit tests and every notebook in quick mode"
+	@echo "make test       ruff, unit tests, every notebook in quick mode (nbval),"
+	@echo "                then the quick-mode book checked in headless Chromium"
 	@echo "make bench      speed comparisons, printed as tables"
 	@echo "make clean      remove _build and caches (make distclean: also .venv)"
 
@@ -52,14 +54,39 @@ lint: $(INSTALLED)
 
 test: lint
 	RNN_BOOK_MODE=quick $(BIN)/python -m pytest --nbval-lax --nbval-current-env \
-		--durations=0 tests chapters
+		--durations=10 tests chapters results.ipynb
+	$(MAKE) --no-print-directory browser
 
 unit: $(INSTALLED)
 	RNN_BOOK_MODE=quick $(BIN)/python -m pytest tests
 
 notebooks: $(INSTALLED)
 	RNN_BOOK_MODE=quick $(BIN)/python -m pytest --nbval-lax --nbval-current-env \
-		--durations=0 chapters
+		--durations=10 chapters results.ipynb
+
+# The book as readers see it: built in quick mode, always executed afresh,
+# every page opened in headless Chromium (screenshots in _build/screenshots).
+QUICK_BOOK := _build/quick
+
+quick-book: $(INSTALLED)
+	rm -rf $(QUICK_BOOK)
+	RNN_BOOK_MODE=quick $(BIN)/jupyter-book build . --path-output $(QUICK_BOOK) \
+		-W -n --keep-going
+
+browser: quick-book chromium
+	$(BIN)/python -m pytest tests/browser --book $(QUICK_BOOK)/_build/html \
+		--screenshots _build/screenshots
+
+chromium:
+	@command -v chromium >/dev/null || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "Installing Debian's chromium for the browser checks"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+				apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+		else \
+			echo "The browser checks need Chromium: sudo apt-get install chromium"; \
+			exit 1; \
+		fi; }
 
 bench: $(INSTALLED)
 	@for script in benchmarks/bench_*.py; do \

@@ -108,23 +108,28 @@ def format_value(value, unit):
     return f"{value:.4g} {unit}" if unit else f"{value:.4g}"
 
 
-def table(chapter=None):
-    """A Markdown table of the recorded numbers (of one ``chapter`` if given)."""
-    rows = [e for e in load() if chapter is None or e["chapter"] == chapter]
+def table(chapter=None, mode=None):
+    """A Markdown table of the recorded numbers, optionally of one chapter or mode."""
+    rows = [
+        e
+        for e in load()
+        if (chapter is None or e["chapter"] == chapter)
+        and (mode is None or e["mode"] == mode)
+    ]
     lines = [
-        "| chapter | quantity | value | mode | data |",
-        "|---|---|---|---|---|",
+        "| chapter | quantity | value | unit | mode | data |",
+        "|---|---|---|---|---|---|",
     ]
     for e in sorted(rows, key=lambda e: (e["chapter"], e["time"])):
         lines.append(
             f"| {e['chapter']} | {e['name']} | {format_value(e['value'], e['unit'])} "
-            f"| {e['mode']} | {e['data']} |"
+            f"| {e['unit']} | {e['mode']} | {e['data']} |"
         )
     return "\n".join(lines)
 
 
-def show(chapter=None):
-    """Display ``table(chapter)`` as Markdown in a notebook."""
+def show(chapter=None, mode=None):
+    """Display ``table(chapter, mode)`` as Markdown in a notebook."""
     from IPython.display import Markdown, display
 
-    display(Markdown(table(chapter)))
+    display(Markdown(table(chapter, mode)))

@@ -53,9 +53,10 @@ def test_table_formats_values_by_unit():
     results.record("test accuracy", 0.9123, "fraction", "02", data="d")
     results.record("speed-up", 12.34, "x", "01", data="d")
     table = results.table()
-    assert table.splitlines()[2].startswith("| 01 | speed-up | 12.3× | quick | d |")
-    assert "| 02 | test accuracy | 91.2% | quick | d |" in table
+    assert table.splitlines()[2] == "| 01 | speed-up | 12.3× | x | quick | d |"
+    assert "| 02 | test accuracy | 91.2% | fraction | quick | d |" in table
     assert "91.2%" not in results.table(chapter="01")
+    assert len(results.table(mode="full").splitlines()) == 2
 
 
 def test_corrupt_results_file_is_reported(tmp_path):
