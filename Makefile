@@ -17,7 +17,6 @@ export PATH := $(BIN):$(PATH)
 # Executed notebooks are rendered as static pages: progress bars print one line.
 export RNN_BOOK_STATIC := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
-export MPLBACKEND := Agg
 
 .PHONY: help install book test lint unit notebooks quick-book browser chromium \
 	bench clean distclean

@@ -1,6 +1,10 @@
 """Shared fixtures: every test runs in quick mode with its own results folder."""
 
+import matplotlib
 import pytest
+
+# Unit tests draw figures without a screen; notebooks keep their inline backend.
+matplotlib.use("Agg")
 
 
 @pytest.fixture(autouse=True)
