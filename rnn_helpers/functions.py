@@ -61,7 +61,7 @@ ACTIVATIONS = {
 
 def activation(name):
     """``(f, f_prime)`` for an activation name in ``ACTIVATIONS`` (chapter 03)."""
-    if name not in ACTIVATIONS:
+    if not isinstance(name, str) or name not in ACTIVATIONS:
         raise ValueError(
             f"unknown activation {name!r}; expected one of {sorted(ACTIVATIONS)}"
         )
@@ -87,11 +87,31 @@ def log_softmax(z, axis=-1):
 
 
 def _targets(labels, logits):
-    """One-hot rows for integer ``labels`` ``(...)`` or one-hot ``(..., k)`` ones."""
+    """Target rows ``(..., k)`` from integer ``labels`` ``(...)`` or one-hot ones.
+
+    Target rows must be probability distributions (non-negative, summing to 1):
+    only then is ``p - y`` the gradient of the cross-entropy.
+    """
+    if logits.ndim == 0:
+        raise ValueError(
+            "logits must have a class axis, shape (..., classes); got a scalar"
+        )
     labels = np.asarray(labels)
     k = logits.shape[-1]
-    if labels.shape == logits.shape:
-        return labels.astype(float)
+    if labels.shape == logits.shape and labels.dtype.kind in "biuf":
+        y = labels.astype(float)
+        sums = y.sum(axis=-1)
+        if not np.all(np.isfinite(y)) or y.min(initial=0.0) < 0:
+            raise ValueError(
+                "one-hot targets must be finite and non-negative, got values in "
+                f"[{y.min()}, {y.max()}]"
+            )
+        if not np.allclose(sums, 1.0, rtol=0.0, atol=1e-6):
+            raise ValueError(
+                f"each row of one-hot (or probability) targets must sum to 1, got "
+                f"row sums in [{sums.min()}, {sums.max()}]"
+            )
+        return y
     if labels.shape == logits.shape[:-1] and np.issubdtype(labels.dtype, np.integer):
         if labels.size and (labels.min() < 0 or labels.max() >= k):
             raise ValueError(
@@ -115,11 +135,18 @@ def cross_entropy(logits, labels):
     logits = np.asarray(logits, dtype=float)
     y = _targets(labels, logits)
     rows = int(np.prod(logits.shape[:-1]))
-    return float(-np.sum(y * log_softmax(logits)) / max(rows, 1))
+    # Classes with target 0 contribute nothing, even where a logit is -inf
+    # (a masked class), so skip them instead of computing 0 * -inf = nan.
+    terms = np.multiply(y, log_softmax(logits), out=np.zeros_like(y), where=y != 0)
+    return float(-np.sum(terms) / max(rows, 1))
 
 
 def cross_entropy_grad(logits, labels):
-    """Gradient of ``cross_entropy`` with respect to the logits: ``(p - y) / rows``."""
+    """Gradient of ``cross_entropy`` with respect to the logits: ``(p - y) / rows``.
+
+    Introduced in chapter 02. Same arguments as ``cross_entropy``; the result
+    has the shape of ``logits``.
+    """
     logits = np.asarray(logits, dtype=float)
     y = _targets(labels, logits)
     rows = int(np.prod(logits.shape[:-1]))
