@@ -17,6 +17,8 @@ export PATH := $(BIN):$(PATH)
 # Executed notebooks are rendered as static pages: progress bars print one line.
 export RNN_BOOK_STATIC := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# pip warns once per package about find-links folders some machines configure.
+PIP_QUIET := 2> >(grep -v "^WARNING: Location '.*' is ignored" >&2)
 
 .PHONY: help install book test lint unit notebooks quick-book browser chromium \
 	bench clean distclean
@@ -31,8 +33,8 @@ help:
 $(INSTALLED): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "Installing requirements into $(VENV) (first run takes a few minutes)"
-	$(BIN)/python -m pip install --quiet -r requirements.txt
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip install --quiet -r requirements.txt $(PIP_QUIET)
+	$(BIN)/python -m pip install --quiet --no-deps -e . $(PIP_QUIET)
 	@touch $@
 
 install: $(INSTALLED)
@@ -53,7 +55,7 @@ lint: $(INSTALLED)
 
 test: lint
 	RNN_BOOK_MODE=quick $(BIN)/python -m pytest --nbval-lax --nbval-current-env \
-		--durations=10 tests chapters results.ipynb
+		tests chapters results.ipynb
 	$(MAKE) --no-print-directory browser
 
 unit: $(INSTALLED)
@@ -61,7 +63,7 @@ unit: $(INSTALLED)
 
 notebooks: $(INSTALLED)
 	RNN_BOOK_MODE=quick $(BIN)/python -m pytest --nbval-lax --nbval-current-env \
-		--durations=10 chapters results.ipynb
+		chapters results.ipynb
 
 # The book as readers see it: built in quick mode, always executed afresh,
 # every page opened in headless Chromium (screenshots in _build/screenshots).
