@@ -4,6 +4,7 @@
 ``full`` (the default) runs the budgets the text discusses (``make book``).
 """
 
+import contextlib
 import math
 import os
 import random
@@ -54,7 +55,7 @@ def budget(*, full, quick):
 def seed_everything(seed=0):
     """Seed Python, NumPy and, if it is imported, TensorFlow; make TF deterministic.
 
-    Import TensorFlow before calling this in a TensorFlow chapter. Returns a
+    In a TensorFlow chapter, call ``import_tensorflow()`` first. Returns a
     ``numpy.random.Generator`` seeded with ``seed`` for the notebook's own draws.
     """
     if not isinstance(seed, (int, np.integer)) or seed < 0:
@@ -72,6 +73,40 @@ def seed_everything(seed=0):
         except (AttributeError, RuntimeError):  # pragma: no cover - old TF
             pass
     return np.random.default_rng(seed)
+
+
+def import_tensorflow():
+    """Import TensorFlow and Keras without their start-up lines; return ``(tf, keras)``.
+
+    Introduced in chapter 03. TensorFlow's C++ core writes log lines (CPU
+    features, CUDA drivers) straight to the process's stderr while it loads,
+    whatever ``TF_CPP_MIN_LOG_LEVEL`` says; they would fill the first output
+    of every TensorFlow page. Python errors are raised as usual. Call it
+    before ``seed_everything`` so that TensorFlow is seeded too.
+    """
+    if "tensorflow" not in sys.modules:
+        with _silenced_stderr():
+            import keras  # noqa: F401
+            import tensorflow  # noqa: F401
+    import keras
+    import tensorflow as tf
+
+    return tf, keras
+
+
+@contextlib.contextmanager
+def _silenced_stderr():
+    """Point file descriptor 2 at /dev/null for the duration (C++ output too)."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def static_output():

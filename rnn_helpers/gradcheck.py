@@ -19,10 +19,36 @@ def relative_error(analytic, numeric, tiny=1e-12):
 def numerical_gradient(f, param, eps=1e-5, entries=None):
     """Central-difference gradient of the scalar ``f()`` with respect to ``param``.
 
-    ``param`` is changed in place, one entry at a time, and restored. Returns
-    an array shaped like ``param`` (NaN where ``entries``, a list of flat
-    indices, leaves an entry out).
+    ``param`` is changed in place, one entry at a time, and restored (also when
+    ``f`` raises). Returns an array shaped like ``param`` (NaN where
+    ``entries``, a list of flat indices, leaves an entry out). A loss that
+    is NaN or infinite at a perturbed point raises ``FloatingPointError``.
     """
+    _check_param(param)
+    if not np.isfinite(eps) or eps <= 0:
+        raise ValueError(f"eps must be a positive number, got {eps!r}")
+    grad = np.full(param.shape, np.nan)
+    flat, gflat = param.reshape(-1), grad.reshape(-1)  # views: writes reach param
+    for i in range(flat.size) if entries is None else entries:
+        old = flat[i]
+        try:
+            flat[i] = old + eps
+            f_plus = float(f())
+            flat[i] = old - eps
+            f_minus = float(f())
+        finally:
+            flat[i] = old
+        if not (np.isfinite(f_plus) and np.isfinite(f_minus)):
+            raise FloatingPointError(
+                f"f() is not finite next to entry {np.unravel_index(i, param.shape)} "
+                f"(f(p + eps) = {f_plus}, f(p - eps) = {f_minus}); a central "
+                "difference needs a loss that is finite around the point"
+            )
+        gflat[i] = (f_plus - f_minus) / (2 * eps)
+    return grad
+
+
+def _check_param(param):
     if not isinstance(param, np.ndarray) or not np.issubdtype(param.dtype, np.floating):
         raise ValueError(
             "numerical_gradient changes the parameter in place, so it needs a "
@@ -31,17 +57,6 @@ def numerical_gradient(f, param, eps=1e-5, entries=None):
         )
     if not param.flags.c_contiguous:
         raise ValueError("numerical_gradient needs a C-contiguous parameter array")
-    grad = np.full(param.shape, np.nan)
-    flat, gflat = param.reshape(-1), grad.reshape(-1)  # views: writes reach param
-    for i in range(flat.size) if entries is None else entries:
-        old = flat[i]
-        flat[i] = old + eps
-        f_plus = float(f())
-        flat[i] = old - eps
-        f_minus = float(f())
-        flat[i] = old
-        gflat[i] = (f_plus - f_minus) / (2 * eps)
-    return grad
 
 
 def check_gradient(f, params, grads, eps=1e-5, max_entries=None, seed=0):
@@ -52,7 +67,16 @@ def check_gradient(f, params, grads, eps=1e-5, max_entries=None, seed=0):
     place and restored); ``grads`` holds the analytic gradients, same
     structure and shapes. With ``max_entries``, each parameter is checked on
     that many randomly chosen entries (drawn with ``seed``) instead of all.
+    An analytic gradient with NaN or infinite entries raises ``ValueError``.
     """
+    if max_entries is not None and (
+        isinstance(max_entries, bool)
+        or not isinstance(max_entries, (int, np.integer))
+        or max_entries < 1
+    ):
+        raise ValueError(
+            f"max_entries must be a positive integer or None, got {max_entries!r}"
+        )
     if isinstance(params, dict):
         if not isinstance(grads, dict) or set(params) != set(grads):
             raise ValueError(
@@ -77,11 +101,16 @@ def check_gradient(f, params, grads, eps=1e-5, max_entries=None, seed=0):
                 f"gradient for parameter {name!r} has shape {g.shape}, expected "
                 f"the parameter's shape {np.shape(p)}"
             )
+        if not np.all(np.isfinite(g)):
+            raise ValueError(f"the analytic gradient for {name!r} is not finite")
+        _check_param(p)
         entries = None
         if max_entries is not None and p.size > max_entries:
             entries = rng.choice(p.size, size=max_entries, replace=False)
         numeric = numerical_gradient(f, p, eps=eps, entries=entries)
-        mask = ~np.isnan(numeric)
-        if mask.any():
-            worst = max(worst, float(relative_error(g[mask], numeric[mask]).max()))
+        checked = ~np.isnan(numeric)  # NaN marks the entries left out
+        if checked.any():
+            worst = max(
+                worst, float(relative_error(g[checked], numeric[checked]).max())
+            )
     return worst

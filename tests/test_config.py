@@ -1,6 +1,9 @@
 """rh.config: run modes, budgets, seeds, progress lines."""
 
+import os
 import random
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -78,3 +81,23 @@ def test_progress_draws_a_tqdm_bar_when_interactive(monkeypatch, capsys):
     monkeypatch.setenv("RNN_BOOK_STATIC", "0")
     assert list(config.progress(range(2), desc="steps")) == [0, 1]
     assert "steps" in capsys.readouterr().err
+
+
+def test_import_tensorflow_keeps_start_up_lines_off_stderr():
+    code = (
+        "import rnn_helpers as rh\n"
+        "tf, keras = rh.config.import_tensorflow()\n"
+        "rh.config.seed_everything(3)\n"
+        "a = float(tf.random.uniform(()))\n"
+        "rh.config.seed_everything(3)\n"
+        "assert a == float(tf.random.uniform(()))\n"
+        "assert keras.layers.Dense(2)(tf.zeros((1, 3))).shape == (1, 2)\n"
+        "print('ok')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "ok\n"
+    assert done.stderr == ""

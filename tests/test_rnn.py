@@ -1,0 +1,326 @@
+"""rh.rnn.RecurrentLayer: the recurrence, BPTT (full and truncated), bad inputs."""
+
+import numpy as np
+import pytest
+
+import rnn_helpers as rh
+
+ACTIVATIONS = ["tanh", "relu", "identity", "sigmoid"]
+
+
+def _problem(activation="tanh", batch=3, steps=5, inputs=4, state=6, seed=0):
+    """A layer, inputs, an initial state and a fixed linear read-out ``C``."""
+    layer = rh.rnn.RecurrentLayer(inputs, state, activation=activation, seed=seed)
+    rng = np.random.default_rng(seed + 100)
+    X = rng.standard_normal((batch, steps, inputs))
+    h0 = 0.5 * rng.standard_normal((batch, state))
+    C = rng.standard_normal((batch, steps, state))
+    return layer, X, h0, C
+
+
+def _loop_forward(layer, X, h0):
+    """The recurrence written out one step and one example at a time."""
+    f = rh.functions.activation(layer.activation)[0]
+    H = np.zeros(X.shape[:2] + (layer.state_size,))
+    for i in range(X.shape[0]):
+        h = h0[i]
+        for t in range(X.shape[1]):
+            h = f(X[i, t] @ layer.U + h @ layer.W + layer.b)
+            H[i, t] = h
+    return H
+
+
+def test_init_is_seeded_and_scaled_by_the_state_size():
+    a = rh.rnn.RecurrentLayer(3, 16, seed=1)
+    b = rh.rnn.RecurrentLayer(3, 16, seed=1)
+    c = rh.rnn.RecurrentLayer(3, 16, seed=2)
+    assert a.U.shape == (3, 16) and a.W.shape == (16, 16) and a.b.shape == (16,)
+    np.testing.assert_array_equal(a.W, b.W)
+    assert not np.array_equal(a.W, c.W)
+    for p in a.params.values():
+        assert p.dtype == np.float64
+        assert np.abs(p).max() <= 1 / np.sqrt(16)
+    assert "RecurrentLayer(3, 16" in repr(a)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_forward_matches_the_recurrence_step_by_step(activation):
+    layer, X, h0, _ = _problem(activation)
+    H = layer.forward(X, h0)
+    assert H.shape == (3, 5, 6) and H.dtype == np.float64
+    np.testing.assert_allclose(H, _loop_forward(layer, X, h0), rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(layer.state, H[:, -1])
+
+
+def test_forward_starts_from_zeros_or_a_shared_h0_row():
+    layer, X, _, _ = _problem()
+    zeros = np.zeros((3, 6))
+    np.testing.assert_array_equal(layer.forward(X), layer.forward(X, zeros))
+    row = np.linspace(-1, 1, 6)
+    np.testing.assert_array_equal(
+        layer.forward(X, row), layer.forward(X, np.tile(row, (3, 1)))
+    )
+
+
+def test_state_carries_a_sequence_on_chunk_by_chunk():
+    layer, X, h0, _ = _problem(steps=6)
+    whole = layer.forward(X, h0)
+    first = layer.forward(X[:, :4], h0)
+    second = layer.forward(X[:, 4:], h0=layer.state)
+    np.testing.assert_allclose(np.concatenate([first, second], axis=1), whole)
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_bptt_matches_finite_differences(activation):
+    layer, X, h0, C = _problem(activation)
+
+    def loss():
+        return np.sum(layer.forward(X, h0) * C)
+
+    loss()
+    dX = layer.backward(C)
+    params = dict(layer.params, X=X, h0=h0)
+    grads = dict(layer.grads, X=dX, h0=layer.dh0)
+    assert rh.gradcheck.check_gradient(loss, params, grads) < 1e-6
+
+
+def test_bptt_sums_the_gradient_of_a_shared_h0_row():
+    layer, X, _, C = _problem()
+    h0 = np.linspace(-0.5, 0.5, 6)
+
+    def loss():
+        return np.sum(layer.forward(X, h0) * C)
+
+    loss()
+    layer.backward(C)
+    assert layer.dh0.shape == (6,)
+    assert rh.gradcheck.check_gradient(loss, [h0], [layer.dh0]) < 1e-6
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_derivatives_from_outputs_match_the_functions_module(activation):
+    f, f_prime = rh.functions.activation(activation)
+    z = np.linspace(-3, 3, 13) + 0.01  # no z exactly at ReLU's kink
+    from_output = rh.rnn.DERIVATIVE_FROM_OUTPUT[activation]
+    expected = f_prime(z)
+    got = np.ones_like(z) if from_output is None else from_output(f(z))
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+def _gradients(layer, X, h0, C, truncate=None):
+    layer.forward(X, h0)
+    dX = layer.backward(C, truncate=truncate)
+    return {"U": layer.dU, "W": layer.dW, "b": layer.db, "X": dX, "h0": layer.dh0}
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_truncating_at_the_sequence_length_equals_full_bptt(activation):
+    layer, X, h0, C = _problem(activation, steps=5)
+    full = _gradients(layer, X, h0, C)
+    for k in (5, 6, 50):
+        truncated = _gradients(layer, X, h0, C, truncate=k)
+        for name in full:
+            np.testing.assert_allclose(truncated[name], full[name], atol=1e-12)
+
+
+def test_truncate_one_gives_each_steps_local_gradient():
+    layer, X, h0, C = _problem("tanh")
+    got = _gradients(layer, X, h0, C, truncate=1)
+    # Local gradient: h_{t-1} treated as a constant input at every step.
+    H = layer.forward(X, h0)
+    H_prev = np.concatenate([h0[:, None], H[:, :-1]], axis=1)
+    delta = C * (1 - H**2)
+    np.testing.assert_allclose(got["W"], np.einsum("bts,btk->sk", H_prev, delta))
+    np.testing.assert_allclose(got["U"], np.einsum("bti,btk->ik", X, delta))
+    np.testing.assert_allclose(got["b"], delta.sum(axis=(0, 1)))
+    np.testing.assert_allclose(got["X"], delta @ layer.U.T)
+    np.testing.assert_allclose(got["h0"], delta[:, 0] @ layer.W.T)
+
+
+@pytest.mark.parametrize("k", [2, 3])
+def test_truncated_bptt_stops_each_error_after_k_steps(k):
+    layer, X, h0, C = _problem("tanh", steps=6)
+    got = _gradients(layer, X, h0, C, truncate=k)
+    # The definition, one error at a time: the error entering at step t
+    # reaches steps t, t-1, ..., t-k+1.
+    H = layer.forward(X, h0)
+    H_prev = np.concatenate([h0[:, None], H[:, :-1]], axis=1)
+    dW = np.zeros_like(layer.W)
+    for t in range(X.shape[1]):
+        g = C[:, t]
+        for s in range(t, max(t - k, -1), -1):
+            delta = g * (1 - H[:, s] ** 2)
+            dW += H_prev[:, s].T @ delta
+            g = delta @ layer.W.T
+    np.testing.assert_allclose(got["W"], dW, rtol=1e-12, atol=1e-12)
+    full = _gradients(layer, X, h0, C)
+    assert not np.allclose(got["W"], full["W"])
+
+
+def test_backward_can_run_twice_on_one_forward():
+    layer, X, h0, C = _problem()
+    first = _gradients(layer, X, h0, C)
+    again = layer.backward(C)
+    np.testing.assert_array_equal(again, first["X"])
+    np.testing.assert_array_equal(layer.dW, first["W"])
+
+
+def test_numpy_matches_tensorflow_gradient_tape_float64():
+    tf = pytest.importorskip("tensorflow")
+    layer, X, h0, C = _problem("tanh")
+    grads = _gradients(layer, X, h0, C)
+    H = layer.forward(X, h0)
+    U, W, b = (tf.Variable(p) for p in (layer.U, layer.W, layer.b))
+    X_tf, h0_tf = tf.constant(X), tf.constant(h0)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch([X_tf, h0_tf])
+        h, states = h0_tf, []
+        for t in range(X.shape[1]):
+            h = tf.tanh(X_tf[:, t] @ U + h @ W + b)
+            states.append(h)
+        H_tf = tf.stack(states, axis=1)
+        loss = tf.reduce_sum(H_tf * C)
+    np.testing.assert_allclose(H_tf.numpy(), H, rtol=1e-10, atol=1e-12)
+    tf_grads = tape.gradient(loss, {"U": U, "W": W, "b": b, "X": X_tf, "h0": h0_tf})
+    for name, value in tf_grads.items():
+        np.testing.assert_allclose(grads[name], value.numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_float32_input_stays_float32():
+    layer, X, h0, C = _problem()
+    H64 = layer.forward(X, h0)
+    g64 = _gradients(layer, X, h0, C)
+    H32 = layer.forward(X.astype(np.float32), h0.astype(np.float32))
+    dX32 = layer.backward(C.astype(np.float32))
+    assert H32.dtype == np.float32 and dX32.dtype == np.float32
+    assert layer.dW.dtype == np.float64  # gradients have the parameters' dtype
+    np.testing.assert_allclose(H32, H64, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(dX32, g64["X"], rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(layer.dW, g64["W"], rtol=1e-4, atol=1e-4)
+    assert layer.W.dtype == np.float64
+
+
+def test_integer_input_is_computed_in_float64():
+    layer = rh.rnn.RecurrentLayer(2, 3)
+    H = layer.forward(np.ones((1, 2, 2), dtype=np.int64))
+    assert H.dtype == np.float64
+
+
+def test_update_takes_one_sgd_step_on_every_parameter_in_place():
+    layer, X, h0, C = _problem()
+    arrays = dict(layer.params)
+    before = {k: v.copy() for k, v in arrays.items()}
+    _gradients(layer, X, h0, C)
+    layer.update(0.1)
+    for name, grad in layer.grads.items():
+        assert layer.params[name] is arrays[name]  # the same arrays, changed
+        np.testing.assert_allclose(layer.params[name], before[name] - 0.1 * grad)
+
+
+def test_reset_state_forgets_the_last_forward_pass():
+    layer, X, h0, C = _problem()
+    layer.forward(X, h0)
+    assert layer.state is not None
+    layer.reset_state()
+    assert layer.state is None
+    with pytest.raises(ValueError, match="forward pass first"):
+        layer.backward(C)
+
+
+# ----------------------------------------------------------------------
+# bad inputs
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (dict(input_size=0, state_size=3), "input_size must be a positive integer"),
+        (dict(input_size=2, state_size=2.5), "state_size must be a positive integer"),
+        (dict(input_size=2, state_size=3, activation="softplus"), "unknown activation"),
+    ],
+)
+def test_constructor_rejects_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        rh.rnn.RecurrentLayer(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("X", "message"),
+    [
+        (np.zeros((2, 4)), r"X must have shape \(batch, steps, 4\), got \(2, 4\)"),
+        (
+            np.zeros((2, 3, 5)),
+            r"X must have shape \(batch, steps, 4\), got \(2, 3, 5\)",
+        ),
+        (np.zeros((2, 3, 4, 1)), "X must have shape"),
+        (np.zeros((0, 3, 4)), "at least one sequence and one step"),
+        (np.zeros((2, 0, 4)), "at least one sequence and one step"),
+        (np.full((1, 2, 4), "a"), "real numbers"),
+        (np.zeros((1, 2, 4), dtype=bool), "real numbers"),
+        (np.full((1, 2, 4), np.nan), "NaN or infinite"),
+    ],
+)
+def test_forward_rejects_bad_inputs(X, message):
+    layer = rh.rnn.RecurrentLayer(4, 3)
+    with pytest.raises(ValueError, match=message):
+        layer.forward(X)
+
+
+@pytest.mark.parametrize("h0", [np.zeros((3, 3)), np.zeros((2, 4)), np.zeros(4)])
+def test_forward_rejects_a_wrongly_shaped_h0(h0):
+    layer = rh.rnn.RecurrentLayer(4, 3)
+    with pytest.raises(ValueError, match=r"h0 must have shape \(2, 3\) or \(3,\)"):
+        layer.forward(np.zeros((2, 5, 4)), h0)
+
+
+def test_backward_before_forward_is_an_error():
+    with pytest.raises(ValueError, match="call forward"):
+        rh.rnn.RecurrentLayer(4, 3).backward(np.zeros((1, 1, 3)))
+
+
+@pytest.mark.parametrize("shape", [(2, 5), (2, 5, 4), (2, 4, 3), (1, 5, 3)])
+def test_backward_rejects_dH_unlike_the_last_forward(shape):
+    layer = rh.rnn.RecurrentLayer(4, 3)
+    layer.forward(np.zeros((2, 5, 4)))
+    with pytest.raises(ValueError, match=r"shape of the last forward's H, \(2, 5, 3\)"):
+        layer.backward(np.zeros(shape))
+
+
+@pytest.mark.parametrize(
+    ("dH", "message"),
+    [
+        (np.full((2, 5, 3), "a"), "dH must hold real numbers"),
+        (np.full((2, 5, 3), np.inf), "dH contains NaN or infinite"),
+    ],
+)
+def test_backward_rejects_dH_that_is_not_finite_numbers(dH, message):
+    layer = rh.rnn.RecurrentLayer(4, 3)
+    layer.forward(np.zeros((2, 5, 4)))
+    with pytest.raises(ValueError, match=message):
+        layer.backward(dH)
+
+
+@pytest.mark.parametrize("h0", [np.full(3, "x"), np.zeros(3, dtype=complex)])
+def test_forward_rejects_an_h0_that_is_not_real(h0):
+    layer = rh.rnn.RecurrentLayer(4, 3)
+    with pytest.raises(ValueError, match="h0 must hold real numbers"):
+        layer.forward(np.zeros((2, 5, 4)), h0)
+
+
+@pytest.mark.parametrize("truncate", [0, -2, 1.5, "3", True])
+def test_backward_rejects_bad_truncate(truncate):
+    layer = rh.rnn.RecurrentLayer(4, 3)
+    layer.forward(np.zeros((2, 5, 4)))
+    with pytest.raises(ValueError, match="truncate must be a positive integer"):
+        layer.backward(np.zeros((2, 5, 3)), truncate=truncate)
+
+
+def test_update_needs_gradients_and_a_positive_lr():
+    layer = rh.rnn.RecurrentLayer(4, 3)
+    with pytest.raises(ValueError, match="call forward and backward first"):
+        layer.update(0.1)
+    layer.forward(np.zeros((2, 5, 4)))
+    layer.backward(np.zeros((2, 5, 3)))
+    for lr in (0, -0.1, np.nan, "0.1", None):
+        with pytest.raises(ValueError, match="lr must be a positive number"):
+            layer.update(lr)
