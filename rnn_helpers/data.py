@@ -1,4 +1,4 @@
-"""Data for the book: MNIST from wherever it can be found (chapter 01).
+"""Data for the book: MNIST (chapter 01), text (chapter 04), sine waves (chapter 07).
 
 ``load_mnist`` looks, in order, in ``RNN_BOOK_DATA`` (a ``mnist.npz`` or the
 four IDX files, gzipped or not), in the Keras cache, then downloads Keras's
@@ -10,6 +10,7 @@ import gzip
 import hashlib
 import os
 import struct
+import sys
 import tempfile
 import urllib.error
 import urllib.request
@@ -354,3 +355,257 @@ def mnist_vectors(max_train=None, max_test=None, data_dir=None):
         X_test,
         y_test[:max_test].astype(np.int64),
     )
+
+
+# --------------------------------------------------------------------------
+# Sine waves and sliding windows (chapter 07)
+
+
+def sine_series(num_points, *, start=0.0, dt=0.01, wave=np.sin, noise=0.0, seed=0):
+    """``wave(t)`` sampled at ``t = start + k * dt``, plus Gaussian noise (chapter 07).
+
+    Returns float32 values ``(num_points,)``, the precision the model trains
+    in. ``wave`` maps an array of times to values (``np.sin`` by default);
+    ``noise`` is the standard deviation of the Gaussian noise added to every
+    sample, drawn from ``np.random.default_rng(seed)`` (``seed`` may be a
+    ``Generator``, which is then advanced).
+    """
+    _check_count(num_points, "num_points", minimum=1)
+    try:
+        start, dt, noise = float(start), float(dt), float(noise)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"start, dt and noise must be numbers, got {start!r}, {dt!r}, {noise!r}"
+        ) from None
+    if not (np.isfinite(start) and np.isfinite(dt) and dt > 0):
+        raise ValueError(
+            f"expected a finite start and a positive step dt, got start={start!r}, "
+            f"dt={dt!r}"
+        )
+    if not (np.isfinite(noise) and noise >= 0):
+        raise ValueError(f"noise must be a standard deviation >= 0, got {noise!r}")
+    t = start + dt * np.arange(num_points)
+    values = np.asarray(wave(t), dtype=np.float64)
+    if values.shape != t.shape or not np.all(np.isfinite(values)):
+        raise ValueError(
+            f"wave(t) must return {num_points} finite values for {num_points} "
+            f"times, got shape {values.shape}"
+        )
+    if noise > 0:
+        values = values + noise * np.random.default_rng(seed).standard_normal(
+            num_points
+        )
+    return values.astype(np.float32)
+
+
+def make_windows(series, num_steps=10, horizon=1):
+    """Cut a series into (window, value ``horizon`` steps later) pairs (chapter 07).
+
+    ``series``: ``(T,)``. Window ``i`` holds ``series[i : i + num_steps]`` and
+    its target is ``series[i + num_steps - 1 + horizon]``. Returns
+    ``X: (n, num_steps, 1)`` and ``y: (n, 1)`` with
+    ``n = T - num_steps - horizon + 1``, in the dtype of ``series``.
+    """
+    series = np.asarray(series)
+    if series.ndim != 1:
+        raise ValueError(
+            f"expected a 1-D series of shape (T,), got shape {series.shape}"
+        )
+    if not np.issubdtype(series.dtype, np.floating):
+        raise ValueError(f"expected a float series, got dtype {series.dtype}")
+    if not np.all(np.isfinite(series)):
+        raise ValueError("the series contains NaN or infinite values")
+    _check_count(num_steps, "num_steps", minimum=1)
+    _check_count(horizon, "horizon", minimum=1)
+    n = len(series) - num_steps - horizon + 1
+    if n < 1:
+        raise ValueError(
+            f"a series of {len(series)} values is too short for one window of "
+            f"num_steps={num_steps} plus a target horizon={horizon} steps later; "
+            f"it needs at least {num_steps + horizon} values"
+        )
+    X = np.lib.stride_tricks.sliding_window_view(series, num_steps)[:n]
+    y = series[num_steps - 1 + horizon :][:n]
+    return X[:, :, None].copy(), y[:, None].copy()
+
+
+def sine_data(
+    num_train=10_000,
+    num_test=1_000,
+    *,
+    num_steps=10,
+    dt=0.01,
+    wave=np.sin,
+    noise=0.0,
+    seed=0,
+):
+    """The source's sine data as windows: ``((X_train, y_train), (X_test, y_test))``.
+
+    Defaults are the source's setup (chapter 07): ``num_train`` windows from
+    a stretch that starts at ``t = 0``, ``num_test`` windows from the stretch
+    right after it, samples every ``dt``, ``num_steps`` values per window and
+    the next value as target. ``X``: ``(n, num_steps, 1)``, ``y``: ``(n, 1)``,
+    float32. ``noise`` and ``seed`` as in ``sine_series`` (the two stretches
+    get independent noise).
+    """
+    _check_count(num_train, "num_train", minimum=1)
+    _check_count(num_test, "num_test", minimum=1)
+    _check_count(num_steps, "num_steps", minimum=1)
+    rng = np.random.default_rng(seed)
+    train_points = num_train + num_steps
+    train = sine_series(train_points, dt=dt, wave=wave, noise=noise, seed=rng)
+    test = sine_series(
+        num_test + num_steps,
+        start=train_points * dt,
+        dt=dt,
+        wave=wave,
+        noise=noise,
+        seed=rng,
+    )
+    return make_windows(train, num_steps), make_windows(test, num_steps)
+
+
+def _check_count(value, name, minimum):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+
+
+# --------------------------------------------------------------------------
+# A text corpus, its characters and truncated-BPTT batches (chapter 04)
+
+_last_text_source = None
+
+
+def text_source():
+    """Where the last ``load_text`` call found its text (a short description)."""
+    return _last_text_source
+
+
+def load_text(path=None):
+    """A text corpus as one string (chapter 04).
+
+    By default the text of Python's own reference documentation, the topics
+    that ``help()`` shows (``pydoc_data.topics``, part of every CPython,
+    Colab's included): every machine has it and no download is needed. It
+    changes a little between Python versions. ``path`` names any UTF-8
+    text file to use instead.
+    """
+    global _last_text_source
+    if path is None:
+        try:
+            from pydoc_data.topics import topics
+        except ImportError as err:
+            raise ValueError(
+                "this Python has no pydoc_data package (its reference "
+                "documentation), so there is no default corpus; pass the path "
+                "of a UTF-8 text file instead"
+            ) from err
+        text = "\n".join(topics[name] for name in sorted(topics))
+        version = ".".join(map(str, sys.version_info[:2]))
+        source = f"Python {version} reference documentation (pydoc_data.topics)"
+    else:
+        path = Path(path).expanduser()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as err:
+            raise ValueError(
+                f"{path} is not UTF-8 text ({err.reason} at byte {err.start}); "
+                "expected a UTF-8 text file"
+            ) from None
+        except OSError as err:
+            raise ValueError(f"cannot read text file {path}: {err.strerror}") from err
+        source = f"the text file {path.name}"
+    if len(text) < 2:
+        raise ValueError(
+            f"{source} holds {len(text)} characters; a language model needs at "
+            "least two (an input and the character after it)"
+        )
+    _last_text_source = source
+    return text
+
+
+class CharVocabulary:
+    """The characters of a text, numbered 0, 1, ... in sorted order (chapter 04).
+
+    ``encode(text)`` turns a string into an int64 array of ids ``(len(text),)``
+    and ``decode(ids)`` turns ids back into a string; ``len(vocab)`` is the
+    number of characters, ``vocab.chars`` the characters themselves.
+    """
+
+    def __init__(self, text):
+        if not isinstance(text, str) or not text:
+            raise ValueError(
+                f"a vocabulary is built from a non-empty string, got {text!r:.40}"
+            )
+        self.chars = sorted(set(text))
+        self.index = {char: i for i, char in enumerate(self.chars)}
+
+    def __len__(self):
+        return len(self.chars)
+
+    def __repr__(self):
+        return f"CharVocabulary({len(self)} characters)"
+
+    def encode(self, text):
+        """Character ids ``(len(text),)``, int64, for the string ``text``."""
+        if not isinstance(text, str):
+            raise ValueError(f"encode expects a string, got {type(text).__name__}")
+        unknown = sorted(set(text) - self.index.keys())
+        if unknown:
+            raise ValueError(
+                f"{len(unknown)} character(s) of the text are not in the "
+                f"vocabulary: {''.join(unknown)!r}; the vocabulary has the "
+                f"{len(self)} characters of the text it was built from"
+            )
+        return np.fromiter((self.index[c] for c in text), np.int64, len(text))
+
+    def decode(self, ids):
+        """The string for the character ids ``ids`` (any integer array or list)."""
+        ids = np.asarray(ids)
+        if ids.size == 0:
+            return ""
+        if not np.issubdtype(ids.dtype, np.integer):
+            raise ValueError(f"decode expects integer ids, got dtype {ids.dtype}")
+        if ids.min() < 0 or ids.max() >= len(self):
+            raise ValueError(
+                f"ids must lie in [0, {len(self)}), got values in "
+                f"[{ids.min()}, {ids.max()}]"
+            )
+        return "".join(self.chars[i] for i in ids.ravel())
+
+
+def char_batches(ids, batch_size, num_steps):
+    """(input, next-character target) windows for truncated BPTT (chapter 04).
+
+    ``ids``: a text as character ids ``(n,)``. The text is cut into
+    ``batch_size`` contiguous streams of ``L = (n - 1) // batch_size``
+    characters, one per batch row, and the streams are read ``num_steps``
+    characters at a time. Returns a list of ``(X, Y)`` pairs, int arrays
+    ``(batch_size, num_steps)`` (the last pair shorter when ``num_steps``
+    does not divide ``L``), where ``Y[i, t]`` is the character after
+    ``X[i, t]`` and row ``i`` of each window continues row ``i`` of the one
+    before, so the hidden state can be carried from window to window.
+    """
+    ids = np.asarray(ids)
+    if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
+        raise ValueError(
+            f"expected character ids as a 1-D integer array (n,), got shape "
+            f"{ids.shape} and dtype {ids.dtype}"
+        )
+    _check_count(batch_size, "batch_size", minimum=1)
+    _check_count(num_steps, "num_steps", minimum=1)
+    length = (len(ids) - 1) // batch_size
+    if length < 1:
+        raise ValueError(
+            f"{len(ids)} characters are too few for {batch_size} streams: each "
+            f"needs an input and its next character, so at least "
+            f"{batch_size + 1} characters"
+        )
+    X = ids[: batch_size * length].reshape(batch_size, length)
+    Y = ids[1 : batch_size * length + 1].reshape(batch_size, length)
+    return [
+        (X[:, start : start + num_steps], Y[:, start : start + num_steps])
+        for start in range(0, length, num_steps)
+    ]

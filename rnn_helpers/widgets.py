@@ -10,6 +10,8 @@ import ipywidgets
 import matplotlib.pyplot as plt
 from IPython.display import display
 
+from . import config
+
 STATIC_NOTE = (
     "(Interactive version: open this chapter in Colab or Jupyter and move the sliders.)"
 )
@@ -20,7 +22,8 @@ def interact(draw, **sliders):
 
     ``sliders``: ipywidgets controls by keyword, e.g.
     ``w=ipywidgets.FloatSlider(value=1, min=-5, max=5)``. ``draw`` makes one
-    matplotlib figure from the slider values. Returns the live widget.
+    matplotlib figure from the slider values. Returns the live widget, or
+    ``None`` when the notebook runs for a static page (``RNN_BOOK_STATIC``).
     """
     if not sliders:
         raise ValueError("interact needs at least one slider, e.g. w=FloatSlider()")
@@ -33,6 +36,11 @@ def interact(draw, **sliders):
     defaults = {name: control.value for name, control in sliders.items()}
     draw(**defaults)
     plt.show()
+    if config.static_output():
+        # Executed for a static page: nobody can move the sliders, and a live
+        # widget's messages can stall the notebook runner (jupyter/nbclient#312).
+        display({"text/plain": STATIC_NOTE}, raw=True)
+        return None
     live = ipywidgets.interactive(_drawer(draw), **sliders)
     bundle = live._repr_mimebundle_()
     bundle["text/plain"] = STATIC_NOTE

@@ -49,7 +49,18 @@ def test_use_style_sets_the_book_look():
     assert plt.rcParams["axes.spines.top"] is False
 
 
+def test_interact_on_a_static_page_draws_the_default_and_the_note_only(monkeypatch):
+    calls, shown = [], []
+    monkeypatch.setattr(widgets, "display", lambda obj, raw=False: shown.append(obj))
+    live = widgets.interact(
+        lambda w: calls.append(w), w=ipywidgets.FloatSlider(value=0.5)
+    )
+    assert live is None and calls == [0.5]
+    assert shown == [{"text/plain": widgets.STATIC_NOTE}]
+
+
 def test_interact_draws_the_default_statically_and_returns_live_sliders(monkeypatch):
+    monkeypatch.setenv("RNN_BOOK_STATIC", "0")
     calls = []
     shown = []
 
