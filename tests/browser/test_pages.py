@@ -21,4 +21,5 @@ def test_page_loads_and_is_screenshotted(page, server, chromium, book, request):
 @pytest.mark.parametrize("page", CHAPTERS)
 def test_chapter_page_shows_math_figures_and_launch_link(page, server, chromium):
     html = chromium.dom(f"{server}/{page}.html")
-    assert page_problems(html, page, notebook_cells(page)) == []
+    problems = page_problems(html, page, notebook_cells(page))
+    assert not problems, f"{page}: " + "; ".join(problems)
