@@ -106,16 +106,7 @@ def lstm_classifier(units=128, steps=28, features=28, num_classes=10, seed=0):
     output logits ``(batch, num_classes)``. Returns an uncompiled
     ``keras.Sequential``.
     """
-    _check_sizes(units=units, steps=steps, features=features, num_classes=num_classes)
-    seeds = _seeds(seed)
-    return keras.Sequential(
-        [
-            keras.Input((steps, features), name="rows"),
-            _recurrent("lstm", units, seeds, name="lstm"),
-            _readout(num_classes, seeds),
-        ],
-        name="lstm_classifier",
-    )
+    return _one_layer_classifier("lstm", units, steps, features, num_classes, seed)
 
 
 def bidirectional_lstm_classifier(
@@ -193,15 +184,20 @@ def gru_classifier(units=128, steps=28, features=28, num_classes=10, seed=0):
     instead of three and no separate cell state. Input
     ``(batch, steps, features)``, output ``(batch, num_classes)``.
     """
+    return _one_layer_classifier("gru", units, steps, features, num_classes, seed)
+
+
+def _one_layer_classifier(kind, units, steps, features, num_classes, seed):
+    """Rows -> one ``kind`` layer (``'lstm'`` or ``'gru'``) -> dense logits."""
     _check_sizes(units=units, steps=steps, features=features, num_classes=num_classes)
     seeds = _seeds(seed)
     return keras.Sequential(
         [
             keras.Input((steps, features), name="rows"),
-            _recurrent("gru", units, seeds, name="gru"),
+            _recurrent(kind, units, seeds, name=kind),
             _readout(num_classes, seeds),
         ],
-        name="gru_classifier",
+        name=f"{kind}_classifier",
     )
 
 
