@@ -39,9 +39,10 @@ $(INSTALLED): requirements.txt pyproject.toml
 
 install: $(INSTALLED)
 
-# jupyter-cache keys on notebook source only: empty it when the helpers change.
+# jupyter-cache and Sphinx's incremental build key on notebook sources only:
+# when the helpers change, forget both so that every chapter runs again.
 $(JUPYTER_CACHE)/.helpers: $(HELPERS)
-	rm -rf $(JUPYTER_CACHE)
+	rm -rf $(JUPYTER_CACHE) _build/.doctrees _build/jupyter_execute
 	mkdir -p $(JUPYTER_CACHE)
 	touch $@
 
