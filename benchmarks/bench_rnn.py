@@ -33,7 +33,7 @@ from functools import reduce
 
 import numpy as np
 
-import rnn_helpers as rh  # before TensorFlow: it quiets TF's start-up log
+import rnn_helpers as rh
 
 BATCH, STEPS, INPUTS, STATE = 128, 28, 28, 128
 PASSES = 3  # each implementation runs in this many blocks, the blocks interleaved
@@ -131,8 +131,7 @@ def source_style(layer, X, dH):
 
 def tensorflow_versions(layer, dtype):
     """``{name: f(X, dH)}`` computing the same gradients with TensorFlow."""
-    import keras
-    import tensorflow as tf
+    tf, keras = rh.config.import_tensorflow()
 
     U, W, b = (tf.Variable(p.astype(dtype)) for p in (layer.U, layer.W, layer.b))
 
@@ -200,7 +199,7 @@ def compare(dtype, calls, n_src):
     for ours, theirs in ((layer.dW, dW), (layer.dU, dU), (layer.db, db)):
         np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-12)
 
-    import tensorflow as tf
+    tf, _ = rh.config.import_tensorflow()
 
     X_tf, dH_tf = tf.constant(X), tf.constant(dH)
     tf_versions = tensorflow_versions(layer, dtype)
