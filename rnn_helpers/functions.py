@@ -9,10 +9,16 @@ import numpy as np
 from scipy.special import expit
 
 
-def sigmoid(z):
-    """The logistic function ``1 / (1 + exp(-z))``, without overflow (chapter 01)."""
+def sigmoid(z, out=None):
+    """The logistic function ``1 / (1 + exp(-z))``, without overflow (chapter 01).
+
+    ``out``: an optional float array of ``z``'s shape to write the result
+    into (it may be ``z`` itself), as for NumPy's ufuncs.
+    """
     # scipy's expit evaluates exp(-|z|) only, so it never overflows.
-    return expit(np.asarray(z, dtype=float))
+    if out is None:
+        return expit(np.asarray(z, dtype=float))
+    return expit(z, out=out)
 
 
 def sigmoid_prime(z):

@@ -6,6 +6,8 @@ Here backprop runs on a whole mini-batch at once, rows as examples:
 ``X @ W + b`` with ``W`` of shape ``(inputs, outputs)``.
 """
 
+import math
+
 import numpy as np
 
 from . import config, functions
@@ -103,17 +105,46 @@ class NeuralNet:
         ``X: (m, inputs)``, ``Y: (m, outputs)`` one-hot targets. The four
         backprop equations, with one row per example.
         """
+        return self._backprop(X, Y, 1.0 / len(X))
+
+    def update_mini_batch(self, X, Y, lr):
+        """One SGD step, ``W -= lr * dW``, on the batch ``(X, Y)``; returns its loss.
+
+        The source's ``update_mini_batch``, on the whole batch at once. ``lr``
+        is folded into the output error, so the gradients arrive already
+        scaled and each weight array is updated in place by one subtraction.
+        """
+        loss, dW, db = self._backprop(X, Y, lr / len(X))
+        for W, b, gW, gb in zip(self.weights, self.biases, dW, db, strict=True):
+            W -= gW
+            b -= gb
+        return loss
+
+    def _backprop(self, X, Y, scale):
+        """Loss on ``(X, Y)`` and the gradients of its sum over rows times ``scale``."""
         # Forward, keeping every layer's activation: sigmoid'(z) = a * (1 - a).
+        # Each Z is a fresh array, so the sigmoid can overwrite it.
         activations = [X]
         for W, b in zip(self.weights[:-1], self.biases[:-1], strict=True):
-            activations.append(functions.sigmoid(activations[-1] @ W + b))
-        A = self._out(activations[-1] @ self.weights[-1] + self.biases[-1])
-        # (BP1) output error, averaged over the m rows of the batch here once
-        # so that every gradient below is already a mean. Softmax with
-        # cross-entropy simplifies the error to A - Y.
-        delta = (A - Y) / len(X)
+            Z = activations[-1] @ W
+            Z += b
+            activations.append(functions.sigmoid(Z, out=Z))
+        Z = activations[-1] @ self.weights[-1]
+        Z += self.biases[-1]
+        if self.output == "softmax":
+            A = functions.softmax(Z)
+            loss = self._cost(A, Y)
+        else:
+            A = functions.sigmoid(Z, out=Z)
+        # (BP1) output error. Softmax with cross-entropy simplifies it to A - Y;
+        # the quadratic cost multiplies by sigmoid'(Z) = A * (1 - A).
+        delta = A - Y
         if self.output == "sigmoid":
-            delta *= A * (1.0 - A)
+            loss = 0.5 * float(np.vdot(delta, delta)) / len(X)
+        delta *= scale
+        if self.output == "sigmoid":
+            delta *= A
+            delta *= 1.0 - A
         dW = [None] * len(self.weights)
         db = [None] * len(self.biases)
         for layer in range(len(self.weights) - 1, -1, -1):
@@ -123,8 +154,10 @@ class NeuralNet:
             if layer:
                 # (BP2) the error moves back one layer.
                 a = activations[layer]
-                delta = (delta @ self.weights[layer].T) * (a * (1.0 - a))
-        return self._cost(A, Y), dW, db
+                delta = delta @ self.weights[layer].T
+                delta *= a
+                delta *= 1.0 - a
+        return loss, dW, db
 
     # ------------------------------------------------------------------
     # training
@@ -141,7 +174,7 @@ class NeuralNet:
         y_val=None,
         progress=True,
     ):
-        """Mini-batch SGD: shuffle, then ``W -= lr * dW`` batch after batch.
+        """Mini-batch SGD: shuffle, then ``update_mini_batch`` batch after batch.
 
         ``X: (n, inputs)`` floats, ``y: (n,)`` integer labels. Returns a
         history dict with the mean training ``loss`` of each epoch and, when
@@ -166,20 +199,19 @@ class NeuralNet:
         for epoch in bar:
             order = self.rng.permutation(len(X))
             total = 0.0
-            for start in range(0, len(X), batch_size):
-                idx = order[start : start + batch_size]
-                # A diverging run is reported once, below, not as NumPy warnings.
-                with np.errstate(over="ignore", invalid="ignore"):
-                    loss, dW, db = self.gradients(X[idx], Y[idx])
-                if not np.isfinite(loss):
-                    raise FloatingPointError(
-                        f"training diverged in epoch {epoch + 1}: the loss became "
-                        f"{loss}; try a smaller lr than {lr}"
+            # A diverging run is reported once, below, not as NumPy warnings.
+            with np.errstate(over="ignore", invalid="ignore"):
+                for start in range(0, len(X), batch_size):
+                    idx = order[start : start + batch_size]
+                    loss = self.update_mini_batch(
+                        X.take(idx, axis=0), Y.take(idx, axis=0), lr
                     )
-                total += loss * len(idx)
-                for W, b, gW, gb in zip(self.weights, self.biases, dW, db, strict=True):
-                    W -= lr * gW
-                    b -= lr * gb
+                    if not math.isfinite(loss):
+                        raise FloatingPointError(
+                            f"training diverged in epoch {epoch + 1}: the loss "
+                            f"became {loss}; try a smaller lr than {lr}"
+                        )
+                    total += loss * len(idx)
             history["loss"].append(total / len(X))
             postfix = {"loss": history["loss"][-1]}
             if validate:
@@ -225,12 +257,21 @@ class NeuralNet:
 class LoopNeuralNet(NeuralNet):
     """The same network trained the source's way: one example at a time (chapter 01).
 
-    ``gradients`` is the source's ``update_mini_batch`` and ``backprop``
-    transcribed line for line: column vectors ``(n, 1)``, fresh zero arrays
-    for every example, sums of per-example gradients. Same seed, same draws,
+    ``update_mini_batch`` and ``backprop`` are the source's, transcribed line
+    for line (the loop over examples is in ``gradients``): column vectors
+    ``(n, 1)``, fresh zero arrays for every example, sums of per-example
+    gradients. Same seed, same draws,
     same arithmetic as ``NeuralNet``: it learns the same weights, only slower.
     Kept for the speed comparison in chapter 01 and ``benchmarks/``.
     """
+
+    def update_mini_batch(self, X, Y, lr):
+        """The source's step: summed per-example gradients, then ``W -= lr * dW``."""
+        loss, dW, db = self.gradients(X, Y)
+        for W, b, gW, gb in zip(self.weights, self.biases, dW, db, strict=True):
+            W -= lr * gW
+            b -= lr * gb
+        return loss
 
     def gradients(self, X, Y):
         nabla_b = [np.zeros(b.shape) for b in self.biases]

@@ -40,6 +40,14 @@ def test_sigmoid_matches_its_definition():
     assert F.sigmoid(0.0) == 0.5
 
 
+def test_sigmoid_can_write_into_its_input():
+    z = np.linspace(-10, 10, 41)
+    expected = F.sigmoid(z)
+    result = F.sigmoid(z, out=z)
+    assert result is z
+    np.testing.assert_array_equal(z, expected)
+
+
 @pytest.mark.filterwarnings("error")
 def test_sigmoid_and_derivative_do_not_overflow_at_plus_minus_1000():
     # scipy's expit never even underflows, so every floating-point flag raises.

@@ -51,6 +51,22 @@ def test_backprop_matches_finite_differences(output):
     assert error < 1e-6
 
 
+@pytest.mark.parametrize("cls", [mlp.NeuralNet, mlp.LoopNeuralNet])
+@pytest.mark.parametrize("output", ["sigmoid", "softmax"])
+def test_update_mini_batch_steps_against_the_mean_gradient(cls, output):
+    X, y = toy_data(9)
+    Y = np.eye(2)[y]
+    net = cls([4, 5, 2], output=output, seed=2)
+    loss, dW, db = net.gradients(X, Y)
+    expected = [
+        p - 0.5 * g for p, g in zip(net.weights + net.biases, dW + db, strict=True)
+    ]
+    assert net.update_mini_batch(X, Y, 0.5) == pytest.approx(loss, rel=1e-12)
+    for p, q in zip(net.weights + net.biases, expected, strict=True):
+        np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-15)
+    assert net.gradients(X, Y)[0] < loss
+
+
 @pytest.mark.parametrize("output", ["sigmoid", "softmax"])
 def test_loop_network_learns_exactly_what_the_vectorised_one_learns(output):
     X, y = toy_data(60)
