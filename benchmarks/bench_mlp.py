@@ -165,8 +165,9 @@ def run(args, blas):
     print(
         "\nratio = LoopNeuralNet / NeuralNet seconds per epoch. products = the "
         "first layer's two big matrix products alone (X_b @ W and X_b.T @ Delta "
-        "for every batch), the floor for any batched version doing dense float64 arithmetic; ceiling "
-        "= LoopNeuralNet / products, the largest ratio this machine allows. "
+        "for every batch), the floor for any batched version doing dense float64 "
+        "arithmetic; ceiling = LoopNeuralNet / products, the largest ratio this "
+        "machine allows. "
         f"Accuracies on the test digits after {args.warmup + args.epochs} epochs; "
         "max |dW| = largest difference between the two networks' weights."
     )
