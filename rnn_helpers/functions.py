@@ -5,6 +5,8 @@ Every function works on arrays of any shape, row vectors last: logits are
 warnings for ``z = ±1000``.
 """
 
+import math
+
 import numpy as np
 from scipy.special import expit
 
@@ -168,5 +170,5 @@ def quadratic_cost(outputs, targets):
             f"outputs {outputs.shape} and targets {targets.shape} must have the "
             "same shape"
         )
-    rows = int(np.prod(outputs.shape[:-1]))
-    return float(0.5 * np.sum((outputs - targets) ** 2) / max(rows, 1))
+    error = outputs - targets
+    return 0.5 * float(np.vdot(error, error)) / max(math.prod(outputs.shape[:-1]), 1)

@@ -64,11 +64,14 @@ class NeuralNet:
 
     def feedforward(self, X):
         """Output activations ``(n, outputs)`` for inputs ``X: (n, inputs)``."""
-        A = self._check_X(X)
+        return self._out(self._logits(self._check_X(X)))
+
+    def _logits(self, X):
+        """The output layer's pre-activations ``Z`` for checked inputs ``X``."""
+        A = X
         for W, b in zip(self.weights[:-1], self.biases[:-1], strict=True):
             A = functions.sigmoid(A @ W + b)
-        Z = A @ self.weights[-1] + self.biases[-1]
-        return self._out(Z)
+        return A @ self.weights[-1] + self.biases[-1]
 
     def predict(self, X):
         """Predicted labels ``(n,)``: the index of the largest output."""
@@ -84,17 +87,23 @@ class NeuralNet:
         """The training cost on ``(X, y)``: quadratic or cross-entropy."""
         X = self._check_X(X)
         Y = np.eye(self.num_classes)[self._check_y(y, len(X))]
-        return self._cost(self.feedforward(X), Y)
+        Z = self._logits(X)
+        return self._cost(Z, self._out(Z), Y)
 
     def _out(self, Z):
         if self.output == "softmax":
             return functions.softmax(Z)
         return functions.sigmoid(Z)
 
-    def _cost(self, A, Y):
+    def _cost(self, Z, A, Y):
+        """The cost of outputs ``A`` (pre-activations ``Z``) against targets ``Y``.
+
+        Cross-entropy is taken from the logits ``Z``, so it stays exact where a
+        probability in ``A`` rounds to 0.
+        """
         if self.output == "softmax":
-            return float(-np.sum(Y * np.log(np.maximum(A, 1e-300))) / len(A))
-        return float(0.5 * np.sum((A - Y) ** 2) / len(A))
+            return functions.cross_entropy(Z, Y)
+        return functions.quadratic_cost(A, Y)
 
     # ------------------------------------------------------------------
     # backward
@@ -131,16 +140,11 @@ class NeuralNet:
             activations.append(functions.sigmoid(Z, out=Z))
         Z = activations[-1] @ self.weights[-1]
         Z += self.biases[-1]
-        if self.output == "softmax":
-            A = functions.softmax(Z)
-            loss = self._cost(A, Y)
-        else:
-            A = functions.sigmoid(Z, out=Z)
+        A = self._out(Z)
+        loss = self._cost(Z, A, Y)
         # (BP1) output error. Softmax with cross-entropy simplifies it to A - Y;
         # the quadratic cost multiplies by sigmoid'(Z) = A * (1 - A).
         delta = A - Y
-        if self.output == "sigmoid":
-            loss = 0.5 * float(np.vdot(delta, delta)) / len(X)
         delta *= scale
         if self.output == "sigmoid":
             delta *= A
@@ -260,8 +264,8 @@ class LoopNeuralNet(NeuralNet):
     ``update_mini_batch`` and ``backprop`` are the source's, transcribed line
     for line (the loop over examples is in ``gradients``): column vectors
     ``(n, 1)``, fresh zero arrays for every example, sums of per-example
-    gradients. Same seed, same draws,
-    same arithmetic as ``NeuralNet``: it learns the same weights, only slower.
+    gradients. Same seed, same draws, same arithmetic as ``NeuralNet``: it
+    learns the same weights, only slower.
     Kept for the speed comparison in chapter 01 and ``benchmarks/``.
     """
 
@@ -310,4 +314,4 @@ class LoopNeuralNet(NeuralNet):
             delta = np.dot(self.weights[-layer + 1], delta) * sp
             nabla_b[-layer] = delta[:, 0]
             nabla_w[-layer] = np.dot(activations[-layer - 1], delta.T)
-        return self._cost(activations[-1].T, y.T), nabla_b, nabla_w
+        return self._cost(zs[-1].T, activations[-1].T, y.T), nabla_b, nabla_w
