@@ -102,6 +102,18 @@ def test_softmax_outputs_are_probabilities():
     np.testing.assert_allclose(P.sum(axis=1), 1.0)
 
 
+def test_cross_entropy_stays_exact_where_a_probability_rounds_to_zero():
+    # One example whose true class trails by 1000 in the logits: its softmax
+    # probability is exp(-1000), 0 in float64, but the cost is still 1000.
+    net = mlp.NeuralNet([1, 2], output="softmax")
+    net.weights[0][:] = [[1000.0, 0.0]]
+    net.biases[0][:] = 0.0
+    X, y = np.ones((1, 1)), np.array([1])
+    assert net.feedforward(X)[0, 1] == 0.0
+    assert net.loss(X, y) == pytest.approx(1000.0)
+    assert net.gradients(X, np.eye(2)[y])[0] == pytest.approx(1000.0)
+
+
 def test_fit_history_without_validation_has_only_loss():
     X, y = toy_data(20)
     h = mlp.NeuralNet([4, 2]).fit(X, y, epochs=2, batch_size=5, lr=0.1, progress=False)
