@@ -609,3 +609,36 @@ def char_batches(ids, batch_size, num_steps):
         (X[:, start : start + num_steps], Y[:, start : start + num_steps])
         for start in range(0, length, num_steps)
     ]
+
+
+# --------------------------------------------------------------------------
+# The recall task (chapters 03 and 06)
+
+
+def recall_batch(rng, batch_size, delay, *, num_symbols=4, noise_channels=4, noise=0.5):
+    """A batch of the recall task: remember a symbol through noise (chapter 03).
+
+    ``X``: ``(batch_size, delay + 1, num_symbols + noise_channels)``: step 0
+    holds a one-hot symbol, steps 1..delay Gaussian noise (standard deviation
+    ``noise``) on the noise channels. ``y``: ``(batch_size,)`` int64, the
+    symbols. ``rng``: a ``numpy.random.Generator``, advanced by the draws.
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(
+            f"rng must be a numpy.random.Generator, got {type(rng).__name__}"
+        )
+    _check_count(batch_size, "batch_size", minimum=1)
+    _check_count(delay, "delay", minimum=0)
+    _check_count(num_symbols, "num_symbols", minimum=1)
+    _check_count(noise_channels, "noise_channels", minimum=0)
+    if isinstance(noise, bool) or not isinstance(noise, (int, float, np.number)):
+        raise ValueError(f"noise must be a number >= 0, got {noise!r}")
+    if not (np.isfinite(noise) and noise >= 0):
+        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
+    X = np.zeros((batch_size, delay + 1, num_symbols + noise_channels))
+    y = rng.integers(0, num_symbols, size=batch_size)
+    X[np.arange(batch_size), 0, y] = 1.0
+    X[:, 1:, num_symbols:] = noise * rng.standard_normal(
+        (batch_size, delay, noise_channels)
+    )
+    return X, y

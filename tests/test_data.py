@@ -322,3 +322,53 @@ def test_load_mnist_rejects_truncated_npz(tmp_path):
     (tmp_path / "mnist.npz").write_bytes(payload[: len(payload) // 2])
     with pytest.raises(ValueError, match="not a valid mnist.npz"):
         data.load_mnist(tmp_path)
+
+
+# ------------------------------------------------------------------ recall
+
+
+def chapter_03_recall_batch(rng, batch_size, delay, noise=0.5):
+    """The recall batch as chapter 03 first wrote it, with 4 symbols and 4 channels."""
+    X = np.zeros((batch_size, delay + 1, 8))
+    y = rng.integers(0, 4, size=batch_size)
+    X[np.arange(batch_size), 0, y] = 1.0
+    X[:, 1:, 4:] = noise * rng.standard_normal((batch_size, delay, 4))
+    return X, y
+
+
+def test_recall_batch_matches_chapter_03_draw_for_draw():
+    rng_a, rng_b = np.random.default_rng(5), np.random.default_rng(5)
+    for delay in (0, 1, 7):
+        X, y = rh.data.recall_batch(rng_a, 16, delay)
+        X_ref, y_ref = chapter_03_recall_batch(rng_b, 16, delay)
+        np.testing.assert_array_equal(X, X_ref)
+        np.testing.assert_array_equal(y, y_ref)
+
+
+def test_recall_batch_holds_one_symbol_then_noise_only():
+    X, y = rh.data.recall_batch(
+        np.random.default_rng(0), 32, 5, num_symbols=3, noise_channels=2, noise=1.0
+    )
+    assert X.shape == (32, 6, 5) and y.shape == (32,)
+    np.testing.assert_array_equal(X[:, 0, :3].argmax(axis=1), y)
+    np.testing.assert_array_equal(X[:, 0, :3].sum(axis=1), 1.0)
+    assert np.all(X[:, 0, 3:] == 0) and np.all(X[:, 1:, :3] == 0)
+    assert np.all(X[:, 1:, 3:] != 0)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(rng=0), "Generator"),
+        (dict(batch_size=0), "batch_size"),
+        (dict(batch_size=True), "batch_size"),
+        (dict(delay=-1), "delay"),
+        (dict(num_symbols=0), "num_symbols"),
+        (dict(noise=-0.1), "noise"),
+        (dict(noise=float("nan")), "noise"),
+    ],
+)
+def test_recall_batch_rejects_bad_arguments(kwargs, match):
+    args = dict(rng=np.random.default_rng(0), batch_size=4, delay=2) | kwargs
+    with pytest.raises(ValueError, match=match):
+        rh.data.recall_batch(args.pop("rng"), **args)
