@@ -5,6 +5,7 @@
 named by ``RNN_BOOK_RESULTS``), so prose never carries a typed-in number.
 """
 
+import contextlib
 import json
 import math
 import os
@@ -12,9 +13,20 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import config
+from . import checks, config
 
 FILENAME = "results.json"
+DEFAULT_DATA = "generated in the chapter"
+# Each entry's fields and the JSON types they hold.
+FIELDS = {
+    "chapter": str,
+    "name": str,
+    "value": (int, float),
+    "unit": str,
+    "mode": str,
+    "data": str,
+    "time": str,
+}
 
 
 def results_dir():
@@ -40,91 +52,153 @@ def load():
         return []
     try:
         entries = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as err:
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise ValueError(f"{path} is not valid JSON ({err}); delete it") from err
     if not isinstance(entries, list):
-        raise ValueError(f"{path} should hold a JSON list of results; delete it")
+        raise ValueError(
+            f"{path} should hold a JSON list of results, got a "
+            f"{type(entries).__name__}; delete it"
+        )
+    for i, entry in enumerate(entries):
+        wrong = not isinstance(entry, dict) or any(
+            not isinstance(entry.get(k), t) or isinstance(entry.get(k), bool)
+            for k, t in FIELDS.items()
+        )
+        if wrong:
+            raise ValueError(
+                f"{path}: entry {i} is {json.dumps(entry)[:80]}; expected an "
+                f"object with {', '.join(FIELDS)} (value a number, the rest "
+                "strings); delete the file"
+            )
     return entries
 
 
 def record(name, value, unit, chapter, *, data=None):
-    """Record one headline number and return ``value`` (chapter 01).
+    """Record one headline number and return it as a float (chapter 01).
 
-    ``name``: what was measured ("test accuracy"); ``unit``: "fraction",
-    "s", "nats/char", ...; ``chapter``: e.g. ``"01"``; ``data``: the data
-    source, by default where ``rh.data.load_mnist`` last found MNIST. A
-    number recorded again in the same chapter and mode replaces the old one.
+    ``name``: what was measured ("test accuracy"); ``value``: a finite real
+    number; ``unit``: "fraction", "s", "x", "nats/char", ... or "" for a
+    plain number; ``chapter``: e.g. ``"01"``; ``data``: where the data came
+    from, a string or anything with a ``.source`` (the ``MnistData`` that
+    ``rh.data.load_mnist`` returns); by default "generated in the chapter".
+    A number recorded again in the same chapter and mode replaces the old one.
     """
-    if not isinstance(name, str) or not name.strip():
-        raise ValueError(f"name must be a non-empty string, got {name!r}")
-    if not isinstance(chapter, str) or not chapter.strip():
-        raise ValueError(f"chapter must be a string like '01', got {chapter!r}")
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        try:
-            value = float(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"value must be a number, got {value!r}") from None
-    if not math.isfinite(value):
-        raise ValueError(f"value for {name!r} must be finite, got {value}")
+    name = checks.string(name, "name")
+    chapter = checks.string(chapter, "chapter (a string like '01')")
+    value = checks.number(value, f"value of {name!r}")
+    unit = checks.string(unit, "unit (a string, '' for none)", empty=True)
     if data is None:
-        from . import data as data_module
+        from .data import _legacy
 
-        data = data_module.mnist_source() or "generated in the chapter"
+        data = _legacy.mnist_source() or DEFAULT_DATA
+    data = getattr(data, "source", data)
+    data = checks.string(data, "data (a string, or an object with .source)")
     entry = {
         "chapter": chapter,
         "name": name,
-        "value": float(value),
+        "value": value,
         "unit": unit,
         "mode": config.mode(),
         "data": data,
         "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }
-    entries = [
-        e
-        for e in load()
-        if (e["chapter"], e["name"], e["mode"]) != (chapter, name, entry["mode"])
-    ]
-    entries.append(entry)
-    _write(results_dir() / FILENAME, entries)
+    path = results_dir() / FILENAME
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(path):
+        entries = [
+            e
+            for e in load()
+            if (e["chapter"], e["name"], e["mode"]) != (chapter, name, entry["mode"])
+        ]
+        entries.append(entry)
+        _write(path, entries)
     return value
 
 
+@contextlib.contextmanager
+def _locked(path):
+    """Hold an exclusive lock on ``path``.lock: two kernels may record at once."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no lock
+        yield
+        return
+    with open(path.with_name(path.name + ".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def _write(path, entries):
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``entries`` to ``path`` atomically; a failed write leaves no file."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(entries, f, indent=1)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(entries, f, indent=1, allow_nan=False)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def significant(value, digits=3):
+    """``value`` to ``digits`` significant digits, never rounded to zero.
+
+    ``significant(1.234e-4) == "0.000123"``, ``significant(0.9123) ==
+    "0.912"``, ``significant(12345.6) == "12,346"``.
+    """
+    if value == 0 or not math.isfinite(value):
+        return f"{value:g}"
+    if abs(value) >= 10**digits:
+        return f"{value:,.0f}"
+    text = f"{value:.{digits}g}"
+    if "e" in text:  # below 1e-4: g switches to exponents; keep them short
+        mantissa, exponent = text.split("e")
+        return f"{mantissa}e{int(exponent)}"
+    return text
 
 
 def format_value(value, unit):
-    """A value as the book prints it: fractions as percentages, seconds to 3 s.f."""
+    """A value as the book prints it, its unit included: "91.2%", "1.5 s", "12.3×"."""
     if unit == "fraction":
-        return f"{100 * value:.1f}%"
-    if unit in ("s", "ms"):
-        return f"{value:.3g} {unit}"
+        percent = 100 * value
+        if percent != 0 and abs(percent) < 0.1:
+            return f"{significant(percent, 2)}%"
+        return f"{percent:.1f}%"
     if unit in ("x", "×"):
-        return f"{value:.1f}×"
-    return f"{value:.4g} {unit}" if unit else f"{value:.4g}"
+        return f"{significant(value)}×"
+    return f"{significant(value)} {unit}" if unit else significant(value)
+
+
+def _cell(text):
+    """Text for one Markdown table cell: pipes escaped, no line breaks."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
 
 
 def table(chapter=None, mode=None):
-    """A Markdown table of the recorded numbers, optionally of one chapter or mode."""
+    """A Markdown table of the recorded numbers, optionally of one chapter or mode.
+
+    The value column carries the unit ("91.2%", "1.5 s"); a name or data
+    source with a ``|`` in it stays in its cell.
+    """
     rows = [
         e
         for e in load()
         if (chapter is None or e["chapter"] == chapter)
         and (mode is None or e["mode"] == mode)
     ]
-    lines = [
-        "| chapter | quantity | value | unit | mode | data |",
-        "|---|---|---|---|---|---|",
-    ]
+    lines = ["| chapter | quantity | value | mode | data |", "|---|---|---|---|---|"]
     for e in sorted(rows, key=lambda e: (e["chapter"], e["time"])):
-        lines.append(
-            f"| {e['chapter']} | {e['name']} | {format_value(e['value'], e['unit'])} "
-            f"| {e['unit']} | {e['mode']} | {e['data']} |"
+        cells = (
+            e["chapter"],
+            e["name"],
+            format_value(e["value"], e["unit"]),
+            e["mode"],
+            e["data"],
         )
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return "\n".join(lines)
 
 

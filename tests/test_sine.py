@@ -31,12 +31,18 @@ def test_sine_series_noise_has_the_requested_spread_and_follows_the_seed():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        (dict(num_points=0), "num_points must be an integer >= 1"),
-        (dict(num_points=2.5), "num_points must be an integer >= 1"),
-        (dict(num_points=10, dt=0), "positive step dt"),
-        (dict(num_points=10, start=np.nan), "finite start"),
-        (dict(num_points=10, noise=-0.1), "noise must be a standard deviation"),
-        (dict(num_points=10, noise="a lot"), "must be numbers"),
+        (dict(num_points=0), "num_points must be a positive integer"),
+        (dict(num_points=2.5), "num_points must be a positive integer"),
+        (dict(num_points=10, dt=0), "the step dt must be a positive number"),
+        (dict(num_points=10, start=np.nan), "start must be a finite number, got nan"),
+        (
+            dict(num_points=10, noise=-0.1),
+            r"noise \(a standard deviation\) must be a number >= 0",
+        ),
+        (
+            dict(num_points=10, noise="a lot"),
+            "noise .* must be a number >= 0, got 'a lot'",
+        ),
         (dict(num_points=10, wave=lambda t: t[:-1]), "must return 10 finite values"),
         (dict(num_points=10, wave=lambda t: 1 / (t - t)), "must return 10 finite"),
     ],
@@ -84,12 +90,12 @@ def test_make_windows_accepts_a_series_exactly_one_window_long():
     [
         (np.arange(3.0), dict(num_steps=3), "too short for one window"),
         (np.arange(10.0), dict(num_steps=5, horizon=6), "needs at least 11 values"),
-        (np.zeros((4, 3)), {}, r"1-D series of shape \(T,\), got shape \(4, 3\)"),
-        (np.arange(20), {}, "expected a float series, got dtype int"),
+        (np.zeros((4, 3)), {}, r"series must have shape \(T,\), got \(4, 3\)"),
+        (np.arange(20), {}, "series must hold floats, got dtype int"),
         (np.array([0.0, np.nan, 1.0] * 5), {}, "NaN or infinite"),
-        (np.arange(20.0), dict(num_steps=0), "num_steps must be an integer >= 1"),
-        (np.arange(20.0), dict(horizon=1.5), "horizon must be an integer >= 1"),
-        (np.arange(20.0), dict(num_steps=True), "num_steps must be an integer"),
+        (np.arange(20.0), dict(num_steps=0), "num_steps must be a positive integer"),
+        (np.arange(20.0), dict(horizon=1.5), "horizon must be a positive integer"),
+        (np.arange(20.0), dict(num_steps=True), r"num_steps must be .* \(a bool\)"),
     ],
 )
 def test_make_windows_rejects_bad_input(series, kwargs, message):
@@ -128,7 +134,7 @@ def test_sine_data_noise_differs_between_the_stretches_and_follows_the_seed():
 
 
 def test_sine_data_rejects_empty_splits():
-    with pytest.raises(ValueError, match="num_test must be an integer >= 1"):
+    with pytest.raises(ValueError, match="num_test must be a positive integer"):
         rh.data.sine_data(num_test=0)
 
 
@@ -155,7 +161,7 @@ def test_sine_lstm_has_the_sources_layers_and_parameter_count():
 
 def test_sine_lstm_is_two_lstm_forwards_then_the_readout():
     pytest.importorskip("keras")
-    model = rh.models.sine_lstm(units=8, num_steps=5, seed=3)
+    model = rh.models.sine_lstm(state_size=8, num_steps=5, seed=3)
     X = np.random.default_rng(0).standard_normal((4, 5, 1)).astype(np.float32)
     lstm_1, lstm_2, readout = model.layers
     H, _, _ = rh.rnn.lstm_forward(X, *lstm_1.get_weights())
@@ -167,9 +173,9 @@ def test_sine_lstm_is_two_lstm_forwards_then_the_readout():
 def test_sine_lstm_unrolled_or_not_computes_the_same_function():
     pytest.importorskip("keras")
     X = np.random.default_rng(1).standard_normal((3, 6, 1)).astype(np.float32)
-    unrolled = rh.models.sine_lstm(units=4, num_layers=3, num_steps=6, seed=2)
+    unrolled = rh.models.sine_lstm(state_size=4, num_layers=3, num_steps=6, seed=2)
     looped = rh.models.sine_lstm(
-        units=4, num_layers=3, num_steps=6, seed=2, unroll=False
+        state_size=4, num_layers=3, num_steps=6, seed=2, unroll=False
     )
     assert [layer.unroll for layer in unrolled.layers[:-1]] == [True] * 3
     assert [layer.unroll for layer in looped.layers[:-1]] == [False] * 3
@@ -180,8 +186,11 @@ def test_sine_lstm_unrolled_or_not_computes_the_same_function():
 
 def test_sine_lstm_seed_fixes_the_initial_weights():
     pytest.importorskip("keras")
-    a, b = rh.models.sine_lstm(units=4, seed=1), rh.models.sine_lstm(units=4, seed=1)
-    c = rh.models.sine_lstm(units=4, seed=2)
+    a, b = (
+        rh.models.sine_lstm(state_size=4, seed=1),
+        rh.models.sine_lstm(state_size=4, seed=1),
+    )
+    c = rh.models.sine_lstm(state_size=4, seed=2)
     for wa, wb in zip(a.get_weights(), b.get_weights(), strict=True):
         np.testing.assert_array_equal(wa, wb)
     assert not np.array_equal(a.get_weights()[0], c.get_weights()[0])
@@ -190,7 +199,7 @@ def test_sine_lstm_seed_fixes_the_initial_weights():
 def test_sine_lstm_learns_the_next_value_of_a_sine():
     keras = pytest.importorskip("keras")
     (X, y), (X_test, y_test) = rh.data.sine_data(2_000, 200, dt=0.05)
-    model = rh.models.sine_lstm(units=8, seed=0)
+    model = rh.models.sine_lstm(state_size=8, seed=0)
     model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
     model.fit(X, y, batch_size=64, epochs=5, verbose=0)
     rmse = np.sqrt(np.mean((model.predict_on_batch(X_test) - y_test) ** 2))
@@ -201,7 +210,7 @@ def test_sine_lstm_learns_the_next_value_of_a_sine():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        (dict(units=0), "units must be a positive integer"),
+        (dict(state_size=0), "state_size must be a positive integer"),
         (dict(num_layers=0), "num_layers must be a positive integer"),
         (dict(num_steps=2.0), "num_steps must be a positive integer"),
         (dict(seed=-1), "seed must be a non-negative integer"),

@@ -1,9 +1,9 @@
-"""rh.data's text corpus, vocabulary and batches; rh.text's sampler (chapter 04)."""
+"""rh.data's text: corpus, vocabulary, batches and sampling (chapter 04)."""
 
 import numpy as np
 import pytest
 
-from rnn_helpers import data, text
+from rnn_helpers import data
 
 # ----------------------------------------------------------------------
 # load_text
@@ -14,15 +14,36 @@ def test_load_text_defaults_to_pythons_reference_documentation():
     assert len(corpus) > 100_000
     assert "assert" in corpus and "statement" in corpus
     assert data.load_text() == corpus  # the same text every time
-    assert "pydoc_data.topics" in data.text_source()
+    assert "pydoc_data.topics" in corpus.source
 
 
 def test_load_text_reads_a_utf8_file(tmp_path):
     path = tmp_path / "poem.txt"
     path.write_text("Ünïcode is fine.\nSecond line.\n", encoding="utf-8")
-    assert data.load_text(path) == "Ünïcode is fine.\nSecond line.\n"
-    assert data.load_text(str(path)) == data.load_text(path)
-    assert "poem.txt" in data.text_source()
+    corpus = data.load_text(path)
+    assert corpus == "Ünïcode is fine.\nSecond line.\n" and isinstance(corpus, str)
+    assert data.load_text(str(path)) == corpus
+    assert corpus.source == "the text file poem.txt"  # the name, not the path
+
+
+def test_load_text_keeps_its_source_through_pickling():
+    import pickle
+
+    corpus = data.load_text()
+    assert pickle.loads(pickle.dumps(corpus)).source == corpus.source
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        (123, r"expected the path of text file .* \(a int\)"),
+        ("", "got an empty string"),
+        ("/dev/zero", "not a regular file"),
+    ],
+)
+def test_load_text_rejects_what_is_not_a_readable_file(path, message):
+    with pytest.raises(ValueError, match=message):
+        data.load_text(path)
 
 
 @pytest.mark.parametrize(
@@ -111,9 +132,9 @@ def test_char_batches_rows_continue_across_windows():
         (np.zeros((2, 5), int), {}, r"1-D integer array"),
         (np.zeros(5), {}, r"1-D integer array"),
         (np.arange(3), {"batch_size": 3}, "too few for 3 streams"),
-        (np.arange(10), {"batch_size": 0}, "batch_size must be an integer >= 1"),
-        (np.arange(10), {"num_steps": 0}, "num_steps must be an integer >= 1"),
-        (np.arange(10), {"num_steps": 2.5}, "num_steps must be an integer"),
+        (np.arange(10), {"batch_size": 0}, "batch_size must be a positive integer"),
+        (np.arange(10), {"num_steps": 0}, "num_steps must be a positive integer"),
+        (np.arange(10), {"num_steps": 2.5}, "num_steps must be a positive integer"),
     ],
 )
 def test_char_batches_reject_bad_input(ids, kwargs, message):
@@ -142,7 +163,7 @@ def fixed_model(logits):
 
 def test_sample_starts_with_the_prefix_and_feeds_back_every_character():
     step, calls = fixed_model([0.0, 1.0, 2.0, 3.0])
-    out = text.sample(step, VOCAB, "ab", 10, temperature=1.0, seed=0)
+    out = data.sample(step, VOCAB, "ab", 10, temperature=1.0, seed=0)
     assert out.startswith("ab") and len(out) == 12
     assert set(out) <= set("abcd")
     assert VOCAB.decode(calls[:12]) == out  # prefix read, then each draw fed back
@@ -150,47 +171,47 @@ def test_sample_starts_with_the_prefix_and_feeds_back_every_character():
 
 def test_sample_is_reproducible_with_the_same_seed():
     step, _ = fixed_model([0.0, 0.5, 1.0, 1.5])
-    first = text.sample(step, VOCAB, "a", 200, 1.0, seed=3)
-    assert text.sample(step, VOCAB, "a", 200, 1.0, seed=3) == first
-    assert text.sample(step, VOCAB, "a", 200, 1.0, seed=4) != first
+    first = data.sample(step, VOCAB, "a", 200, 1.0, seed=3)
+    assert data.sample(step, VOCAB, "a", 200, 1.0, seed=3) == first
+    assert data.sample(step, VOCAB, "a", 200, 1.0, seed=4) != first
     generator = np.random.default_rng(3)
-    assert text.sample(step, VOCAB, "a", 200, 1.0, seed=generator) == first
+    assert data.sample(step, VOCAB, "a", 200, 1.0, seed=generator) == first
 
 
 def test_sample_follows_the_tempered_softmax():
     logits = np.array([0.0, 1.0, 2.0, 0.5])
     step, _ = fixed_model(logits)
     for temperature in (0.5, 1.0, 3.0):
-        out = text.sample(step, VOCAB, "a", 10_000, temperature, seed=0)[1:]
+        out = data.sample(step, VOCAB, "a", 10_000, temperature, seed=0)[1:]
         freq = np.bincount(VOCAB.encode(out), minlength=4) / len(out)
         expected = np.exp(logits / temperature) / np.exp(logits / temperature).sum()
         np.testing.assert_allclose(freq, expected, atol=0.02)
-    cold = text.sample(step, VOCAB, "a", 50, 1e-3, seed=0)
+    cold = data.sample(step, VOCAB, "a", 50, 1e-3, seed=0)
     assert cold == "a" + "c" * 50  # near zero: always the likeliest character
 
 
 def test_next_char_probabilities_sharpen_and_flatten():
     logits = np.array([[1.0, 2.0, 3.0]])
-    p = text.next_char_probabilities(logits, 1.0)
+    p = data.next_char_probabilities(logits, 1.0)
     np.testing.assert_allclose(p.sum(axis=-1), 1.0)
-    assert text.next_char_probabilities(logits, 0.1)[0, 2] > p[0, 2]
-    assert text.next_char_probabilities(logits, 10.0)[0, 2] < p[0, 2]
+    assert data.next_char_probabilities(logits, 0.1)[0, 2] > p[0, 2]
+    assert data.next_char_probabilities(logits, 10.0)[0, 2] < p[0, 2]
     with pytest.raises(ValueError, match="expected logits"):
-        text.next_char_probabilities(np.zeros((2, 0)), 1.0)
+        data.next_char_probabilities(np.zeros((2, 0)), 1.0)
 
 
 @pytest.mark.parametrize("temperature", [0, 0.0, -1.0, np.nan, np.inf, "1", None])
 def test_sample_rejects_non_positive_temperatures(temperature):
     step, calls = fixed_model([0.0, 1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="temperature must be"):
-        text.sample(step, VOCAB, "a", 5, temperature)
+        data.sample(step, VOCAB, "a", 5, temperature)
     assert calls == []  # nothing was run
 
 
 def test_sample_rejects_characters_outside_the_vocabulary():
     step, calls = fixed_model([0.0, 1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match=r"not in the vocabulary: 'xé'"):
-        text.sample(step, VOCAB, "abxé", 5, 1.0)
+        data.sample(step, VOCAB, "abxé", 5, 1.0)
     assert calls == []
 
 
@@ -199,22 +220,22 @@ def test_sample_rejects_characters_outside_the_vocabulary():
     [
         ("", 5, "non-empty string"),
         (None, 5, "non-empty string"),
-        ("a", -1, "length must be an integer >= 0"),
-        ("a", 2.0, "length must be an integer >= 0"),
+        ("a", -1, "length must be a non-negative integer"),
+        ("a", 2.0, "length must be a non-negative integer"),
     ],
 )
 def test_sample_rejects_bad_prefix_and_length(prefix, length, message):
     step, _ = fixed_model([0.0, 1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match=message):
-        text.sample(step, VOCAB, prefix, length, 1.0)
+        data.sample(step, VOCAB, prefix, length, 1.0)
 
 
 def test_sample_checks_what_the_model_returns():
     step, _ = fixed_model([0.0, 1.0, 2.0])
     with pytest.raises(ValueError, match=r"logits of shape \(4,\)"):
-        text.sample(step, VOCAB, "a", 3, 1.0)
+        data.sample(step, VOCAB, "a", 3, 1.0)
     step, _ = fixed_model([0.0, np.nan, 2.0, 1.0])
     with pytest.raises(FloatingPointError, match="NaN"):
-        text.sample(step, VOCAB, "a", 3, 1.0)
+        data.sample(step, VOCAB, "a", 3, 1.0)
     step, _ = fixed_model([0.0, 1.0, 2.0])
-    assert text.sample(step, VOCAB, "ab", 0, 1.0) == "ab"  # nothing to draw
+    assert data.sample(step, VOCAB, "ab", 0, 1.0) == "ab"  # nothing to draw

@@ -1,0 +1,72 @@
+"""Data for the book, one module per topic; every public name is also here.
+
+- ``mnist``: MNIST found, checked and labelled (chapters 01, 02, 05, 06):
+  ``load_mnist``, ``mnist_vectors``, ``mnist_rows``, ``flatten``, ``scale``,
+  ``one_hot``; ``files``: the IDX and ``.npz`` readers (``read_idx``);
+  ``cache``: the Keras cache and the download.
+- ``text``: chapter 04's corpus, vocabulary, batches and sampling.
+- ``recall``: the recall task of chapters 03 and 06.
+- ``sine``: sine waves cut into windows (chapter 07).
+"""
+
+from ._legacy import mnist_source, text_source
+from .files import IDX_DTYPES, MAX_BYTES, read_idx, read_npz
+from .mnist import (
+    FULL_SIZES,
+    IDX_FILES,
+    MNIST_SHA256,
+    MNIST_URL,
+    OFFLINE_SAMPLE,
+    MnistData,
+    OfflineDataWarning,
+    flatten,
+    load_mnist,
+    mnist_rows,
+    mnist_vectors,
+    offline_mnist,
+    one_hot,
+    scale,
+)
+from .recall import recall_batch
+from .sine import make_windows, sine_data, sine_series
+from .text import (
+    CharVocabulary,
+    Text,
+    char_batches,
+    load_text,
+    next_char_probabilities,
+    sample,
+)
+
+__all__ = [
+    "FULL_SIZES",
+    "IDX_DTYPES",
+    "IDX_FILES",
+    "MAX_BYTES",
+    "MNIST_SHA256",
+    "MNIST_URL",
+    "OFFLINE_SAMPLE",
+    "CharVocabulary",
+    "MnistData",
+    "OfflineDataWarning",
+    "Text",
+    "char_batches",
+    "flatten",
+    "load_mnist",
+    "load_text",
+    "make_windows",
+    "mnist_rows",
+    "mnist_source",
+    "mnist_vectors",
+    "next_char_probabilities",
+    "offline_mnist",
+    "one_hot",
+    "read_idx",
+    "read_npz",
+    "recall_batch",
+    "sample",
+    "scale",
+    "sine_data",
+    "sine_series",
+    "text_source",
+]
