@@ -9,9 +9,10 @@ import math
 import os
 import random
 import sys
-import time
 
 import numpy as np
+
+from . import checks
 
 MODES = ("quick", "full")
 
@@ -58,9 +59,8 @@ def seed_everything(seed=0):
     In a TensorFlow chapter, call ``import_tensorflow()`` first. Returns a
     ``numpy.random.Generator`` seeded with ``seed`` for the notebook's own draws.
     """
-    if not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    seed = int(seed)
+    # Checked before anything is reseeded: NumPy's legacy seed is 32-bit.
+    seed = checks.integer(seed, "seed", minimum=0, maximum=2**32 - 1)
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 - the legacy global state readers use
     os.environ["PYTHONHASHSEED"] = str(seed)
@@ -112,16 +112,18 @@ def _silenced_stderr():
 def static_output():
     """True when notebooks are executed for a static page (book build, nbval).
 
-    ``make book`` and ``make test`` set ``RNN_BOOK_STATIC=1``; there a
-    progress bar prints one final line instead of redrawing itself.
+    ``make book`` and ``make test`` set ``RNN_BOOK_STATIC=1``; there progress
+    bars print nothing, since a page cannot show them move.
     """
     return os.environ.get("RNN_BOOK_STATIC", "") not in ("", "0")
 
 
 class progress:
-    """A tqdm progress bar over ``iterable``; one summary line on static pages.
+    """A tqdm progress bar over ``iterable`` while it runs; nothing on static pages.
 
-    Used by every training loop in ``rnn_helpers``::
+    Used by every training loop in ``rnn_helpers``; the bar disappears when
+    the loop ends (``leave=False``), so a chapter prints its own one-line
+    summary afterwards::
 
         for epoch in (bar := rh.config.progress(range(epochs), desc="epochs")):
             ...
@@ -129,46 +131,23 @@ class progress:
     """
 
     def __init__(self, iterable, desc=None, total=None, disable=False):
-        self._iterable = iterable
-        self._disable = disable
-        self._static = static_output()
-        self._postfix = {}
-        self.desc = desc
         if total is None and hasattr(iterable, "__len__"):
             total = len(iterable)
-        self.total = total
+        self.desc, self.total = desc, total
+        self._iterable = iterable
         self._bar = None
-        if not disable and not self._static:
+        if not disable and not static_output():
             from tqdm.auto import tqdm
 
-            self._bar = tqdm(iterable, desc=desc, total=total)
+            self._bar = tqdm(iterable, desc=desc, total=total, leave=False)
 
     def set_postfix(self, **values):
-        self._postfix = values
+        """Show ``values`` (e.g. the loss) beside the bar; floats to 4 digits."""
         if self._bar is not None:
-            self._bar.set_postfix(**values)
+            self._bar.set_postfix({k: _short(v) for k, v in values.items()})
 
     def __iter__(self):
-        if self._bar is not None:
-            yield from self._bar
-            return
-        start, n = time.perf_counter(), 0
-        for item in self._iterable:
-            yield item
-            n += 1
-        if not self._disable:
-            from tqdm import tqdm
-
-            postfix = ", ".join(f"{k}={_short(v)}" for k, v in self._postfix.items())
-            line = tqdm.format_meter(
-                n,
-                self.total if self.total is not None else n,
-                time.perf_counter() - start,
-                prefix=self.desc or "",
-                postfix=postfix or None,
-                ncols=100,
-            )
-            print(line, flush=True)
+        yield from self._bar if self._bar is not None else self._iterable
 
 
 def _short(value):

@@ -54,33 +54,52 @@ def test_seed_everything_seeds_python_and_numpy():
     assert a == b
 
 
-@pytest.mark.parametrize("seed", [-1, 1.5, "0"])
-def test_seed_everything_rejects_bad_seeds(seed):
-    with pytest.raises(ValueError, match="non-negative integer"):
+@pytest.mark.parametrize(
+    ("seed", "message"),
+    [
+        (-1, "seed must be an integer in"),
+        (1.5, "seed must be an integer in"),
+        ("0", "seed must be an integer in .* got '0'"),
+        (True, r"\(a bool\)"),
+        (2**40, r"seed must be an integer in \[0, 4294967295\], got 1099511627776"),
+    ],
+)
+def test_seed_everything_rejects_bad_seeds_before_reseeding_anything(seed, message):
+    random.seed(11)
+    expected = random.random()
+    random.seed(11)
+    with pytest.raises(ValueError, match=message):
         config.seed_everything(seed)
+    assert random.random() == expected  # Python's generator was left alone
 
 
-def test_progress_prints_one_final_line_on_static_pages(capsys):
+def test_progress_prints_nothing_on_static_pages(capsys):
     bar = config.progress(range(3), desc="epochs")
     seen = []
     for i in bar:
         seen.append(i)
         bar.set_postfix(loss=0.5 / (i + 1))
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
     assert seen == [0, 1, 2]
-    assert out.count("\n") == 1
-    assert "epochs" in out and "3/3" in out and "loss=0.1667" in out
+    assert captured.out == captured.err == ""
 
 
-def test_progress_can_be_switched_off(capsys):
-    assert list(config.progress(range(4), disable=True)) == [0, 1, 2, 3]
-    assert capsys.readouterr().out == ""
-
-
-def test_progress_draws_a_tqdm_bar_when_interactive(monkeypatch, capsys):
+def test_progress_can_be_switched_off(monkeypatch, capsys):
     monkeypatch.setenv("RNN_BOOK_STATIC", "0")
-    assert list(config.progress(range(2), desc="steps")) == [0, 1]
-    assert "steps" in capsys.readouterr().err
+    assert list(config.progress(range(4), disable=True)) == [0, 1, 2, 3]
+    captured = capsys.readouterr()
+    assert captured.out == captured.err == ""
+
+
+def test_progress_draws_a_tqdm_bar_that_is_cleared_at_the_end(monkeypatch, capsys):
+    monkeypatch.setenv("RNN_BOOK_STATIC", "0")
+    bar = config.progress(range(2), desc="steps")
+    for _ in bar:
+        bar.set_postfix(loss=0.123456)
+    err = capsys.readouterr().err
+    assert "steps" in err and "loss=0.1235" in err
+    assert err.endswith("\r")  # leave=False: the last thing written clears the bar
+    assert bar.total == 2
 
 
 def test_import_tensorflow_keeps_start_up_lines_off_stderr():
