@@ -158,6 +158,23 @@ def string(value, name, *, empty=False):
     return value
 
 
+def state(value, name, *, batch, state_size, dtype=np.float64):
+    """A recurrent layer's state before its first step, as ``(batch, state_size)``.
+
+    ``None`` gives zeros; one row ``(state_size,)`` is shared by every
+    sequence; the values must be real and finite, like any input.
+    """
+    if value is None:
+        return np.zeros((batch, state_size), dtype)
+    arr = array(value, name)
+    if arr.shape not in ((batch, state_size), (state_size,)):
+        raise ValueError(
+            f"{name} must have shape ({batch}, {state_size}) or ({state_size},), "
+            f"got {arr.shape}"
+        )
+    return np.broadcast_to(arr, (batch, state_size)).astype(dtype)
+
+
 # ----------------------------------------------------------------------
 # the words of the messages
 

@@ -1,4 +1,4 @@
-"""Activations, softmax and losses with their derivatives (chapters 01-03).
+"""Activations, softmax, losses and their derivatives; gradient clipping (ch. 01-04).
 
 Every function works on arrays of any shape, row vectors last: logits are
 ``(..., classes)``. All of them are safe for large inputs: no overflow
@@ -6,9 +6,13 @@ warnings for ``z = ±1000``.
 """
 
 import math
+from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 from scipy.special import expit
+
+from . import checks
 
 
 def sigmoid(z, out=None):
@@ -25,8 +29,7 @@ def sigmoid(z, out=None):
 
 def sigmoid_prime(z):
     """Derivative of the sigmoid, ``sigmoid(z) * (1 - sigmoid(z))`` (chapter 01)."""
-    s = sigmoid(z)
-    return s * (1.0 - s)
+    return ACTIVATIONS["sigmoid"].derivative(z)
 
 
 def tanh(z):
@@ -34,19 +37,9 @@ def tanh(z):
     return np.tanh(z)
 
 
-def tanh_prime(z):
-    """Derivative of tanh, ``1 - tanh(z)**2`` (chapter 03)."""
-    return 1.0 - np.tanh(z) ** 2
-
-
 def relu(z):
     """``max(z, 0)`` (chapter 03)."""
     return np.maximum(z, 0.0)
-
-
-def relu_prime(z):
-    """Derivative of ReLU: 1 where ``z > 0``, else 0 (chapter 03)."""
-    return (np.asarray(z) > 0).astype(float)
 
 
 def identity(z):
@@ -54,26 +47,36 @@ def identity(z):
     return np.asarray(z, dtype=float)
 
 
-def identity_prime(z):
-    """Derivative of the identity: ones (chapter 03)."""
-    return np.ones_like(np.asarray(z, dtype=float))
+class Activation(NamedTuple):
+    """An activation ``f`` and its derivative, written in ``f``'s output (chapter 03).
+
+    For these activations ``f'(z)`` is a cheap function of ``h = f(z)``, which
+    a forward pass keeps anyway: BPTT multiplies by ``from_output(h)`` and
+    stores no pre-activations. ``from_output`` is ``None`` where ``f' = 1``.
+    """
+
+    f: Callable
+    from_output: Callable | None
+
+    def derivative(self, z):
+        """``f'(z)``, the same array-valued rule evaluated at ``h = f(z)``."""
+        h = self.f(z)
+        if self.from_output is None:
+            return np.ones_like(h)
+        return self.from_output(h)
 
 
 ACTIVATIONS = {
-    "sigmoid": (sigmoid, sigmoid_prime),
-    "tanh": (tanh, tanh_prime),
-    "relu": (relu, relu_prime),
-    "identity": (identity, identity_prime),
+    "sigmoid": Activation(sigmoid, lambda h: h * (1.0 - h)),
+    "tanh": Activation(tanh, lambda h: 1.0 - h * h),
+    "relu": Activation(relu, lambda h: (h > 0).astype(h.dtype)),
+    "identity": Activation(identity, None),
 }
 
 
 def activation(name):
-    """``(f, f_prime)`` for an activation name in ``ACTIVATIONS`` (chapter 03)."""
-    if not isinstance(name, str) or name not in ACTIVATIONS:
-        raise ValueError(
-            f"unknown activation {name!r}; expected one of {sorted(ACTIVATIONS)}"
-        )
-    return ACTIVATIONS[name]
+    """The ``Activation`` (``f``, ``from_output``) called ``name`` (chapter 03)."""
+    return ACTIVATIONS[checks.choice(name, "activation", ACTIVATIONS)]
 
 
 def softmax(z, axis=-1):
@@ -172,3 +175,43 @@ def quadratic_cost(outputs, targets):
         )
     error = outputs - targets
     return 0.5 * float(np.vdot(error, error)) / max(math.prod(outputs.shape[:-1]), 1)
+
+
+# ----------------------------------------------------------------------
+# gradient clipping (chapter 04)
+
+
+def clip_by_global_norm(grads, max_norm):
+    """Scale all gradients by ``max_norm / norm`` when their joint norm is larger.
+
+    Introduced in chapter 04. ``grads``: a dict or a list of arrays; ``norm``
+    is the Euclidean norm of all their entries together. Returns
+    ``(clipped, norm)``: new arrays in a container of the same type (never
+    the arrays given) and the norm before clipping. ``max_norm=None``
+    measures the norm only. A norm that is NaN or infinite means training
+    diverged: ``FloatingPointError``.
+    """
+    if max_norm is not None:
+        max_norm = checks.number(max_norm, "max_norm", above=0)
+    if isinstance(grads, dict):
+        names, arrays = list(grads), list(grads.values())
+    elif isinstance(grads, (list, tuple)):
+        names, arrays = range(len(grads)), list(grads)
+    else:
+        raise ValueError(
+            f"grads must be a dict or a list of arrays, got {checks.shown(grads)}"
+        )
+    if not arrays:
+        raise ValueError("grads is empty: there is no gradient to clip")
+    arrays = [
+        checks.array(g, f"grads[{name!r}]", finite=False, empty=True)
+        for name, g in zip(names, arrays, strict=True)
+    ]
+    norm = math.sqrt(sum(float(np.sum(np.square(g, dtype=float))) for g in arrays))
+    if not math.isfinite(norm):
+        raise FloatingPointError(f"the gradient norm is {norm}: training diverged")
+    scale = 1.0 if max_norm is None or norm <= max_norm else max_norm / norm
+    clipped = [g * scale for g in arrays]
+    if isinstance(grads, dict):
+        return dict(zip(names, clipped, strict=True)), norm
+    return (clipped if isinstance(grads, list) else tuple(clipped)), norm

@@ -6,6 +6,8 @@ Every backward pass in the book is checked against central differences:
 
 import numpy as np
 
+from . import checks
+
 
 def relative_error(analytic, numeric, tiny=1e-12):
     """Elementwise ``|a - n| / max(|a| + |n|, tiny)``: 0 when both are 0."""
@@ -25,8 +27,7 @@ def numerical_gradient(f, param, eps=1e-5, entries=None):
     is NaN or infinite at a perturbed point raises ``FloatingPointError``.
     """
     _check_param(param)
-    if not np.isfinite(eps) or eps <= 0:
-        raise ValueError(f"eps must be a positive number, got {eps!r}")
+    eps = checks.number(eps, "eps", above=0)
     grad = np.full(param.shape, np.nan)
     flat, gflat = param.reshape(-1), grad.reshape(-1)  # views: writes reach param
     for i in range(flat.size) if entries is None else entries:
@@ -67,16 +68,15 @@ def check_gradient(f, params, grads, eps=1e-5, max_entries=None, seed=0):
     place and restored); ``grads`` holds the analytic gradients, same
     structure and shapes. With ``max_entries``, each parameter is checked on
     that many randomly chosen entries (drawn with ``seed``) instead of all.
-    An analytic gradient with NaN or infinite entries raises ``ValueError``.
+    An analytic gradient that is complex, NaN or infinite raises
+    ``ValueError``, and so does a check with no entry to check: it would
+    pass having checked nothing.
     """
-    if max_entries is not None and (
-        isinstance(max_entries, bool)
-        or not isinstance(max_entries, (int, np.integer))
-        or max_entries < 1
-    ):
-        raise ValueError(
-            f"max_entries must be a positive integer or None, got {max_entries!r}"
-        )
+    if not callable(f):
+        raise ValueError(f"f must be a function of no arguments, got {checks.shown(f)}")
+    if max_entries is not None:
+        max_entries = checks.integer(max_entries, "max_entries", minimum=1)
+    eps = checks.number(eps, "eps", above=0)
     if isinstance(params, dict):
         if not isinstance(grads, dict) or set(params) != set(grads):
             raise ValueError(
@@ -92,18 +92,24 @@ def check_gradient(f, params, grads, eps=1e-5, max_entries=None, seed=0):
         names = list(range(len(params)))
     if len(params) != len(grads):
         raise ValueError(f"got {len(params)} params but {len(grads)} gradients")
-    rng = np.random.default_rng(seed)
-    worst = 0.0
+    if sum(np.size(p) for p in params) == 0:
+        raise ValueError(
+            f"there is nothing to check: the {len(params)} parameters given have "
+            "no entries, and a check of nothing would pass"
+        )
+    checked_grads = []
     for name, p, g in zip(names, params, grads, strict=True):
-        g = np.asarray(g, dtype=float)
-        if g.shape != np.shape(p):
+        _check_param(p)
+        g = checks.array(g, f"grads[{name!r}]", empty=True)
+        if g.shape != p.shape:
             raise ValueError(
                 f"gradient for parameter {name!r} has shape {g.shape}, expected "
-                f"the parameter's shape {np.shape(p)}"
+                f"the parameter's shape {p.shape}"
             )
-        if not np.all(np.isfinite(g)):
-            raise ValueError(f"the analytic gradient for {name!r} is not finite")
-        _check_param(p)
+        checked_grads.append(g.astype(float, copy=False))
+    rng = np.random.default_rng(seed)
+    worst = 0.0
+    for p, g in zip(params, checked_grads, strict=True):
         entries = None
         if max_entries is not None and p.size > max_entries:
             entries = rng.choice(p.size, size=max_entries, replace=False)

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from . import config, functions
+from . import checks, config, functions
 
 OUTPUTS = ("sigmoid", "softmax")
 INITS = ("normal", "scaled")
@@ -28,20 +28,16 @@ class NeuralNet:
     """
 
     def __init__(self, sizes, output="sigmoid", seed=0, init="normal"):
-        sizes = list(sizes)
-        if len(sizes) < 2 or not all(
-            isinstance(n, (int, np.integer)) and n > 0 for n in sizes
-        ):
+        if not isinstance(sizes, (list, tuple, range, np.ndarray)) or len(sizes) < 2:
             raise ValueError(
-                f"sizes must list at least two positive layer widths, like "
-                f"[784, 30, 10]; got {sizes}"
+                "sizes must list at least two positive layer widths, like "
+                f"[784, 30, 10]; got {checks.shown(sizes)}"
             )
-        if output not in OUTPUTS:
-            raise ValueError(f"output must be one of {OUTPUTS}, got {output!r}")
-        if init not in INITS:
-            raise ValueError(f"init must be one of {INITS}, got {init!r}")
-        self.sizes = [int(n) for n in sizes]
-        self.output = output
+        self.sizes = [
+            checks.integer(n, f"sizes[{i}]", minimum=1) for i, n in enumerate(sizes)
+        ]
+        self.output = checks.choice(output, "output", OUTPUTS)
+        init = checks.choice(init, "init", INITS)
         self.rng = np.random.default_rng(seed)
         self.weights = []
         self.biases = []
@@ -186,11 +182,9 @@ class NeuralNet:
         """
         X = self._check_X(X)
         y = self._check_y(y, len(X))
-        for name, value in (("epochs", epochs), ("batch_size", batch_size)):
-            if not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        if not np.isfinite(lr) or lr <= 0:
-            raise ValueError(f"lr must be a positive number, got {lr!r}")
+        epochs = checks.integer(epochs, "epochs", minimum=1)
+        batch_size = checks.integer(batch_size, "batch_size", minimum=1)
+        lr = checks.number(lr, "lr", above=0)
         validate = X_val is not None or y_val is not None
         if validate:
             if X_val is None or y_val is None:
@@ -228,20 +222,18 @@ class NeuralNet:
     # input checks
 
     def _check_X(self, X, name="X"):
-        X = np.asarray(X)
+        X = checks.array(X, name, kind=None)
         if X.ndim != 2 or X.shape[1] != self.sizes[0]:
+            flatten = " (flatten images with rh.data.flatten)" if X.ndim == 3 else ""
             raise ValueError(
-                f"{name} must have shape (n, {self.sizes[0]}), got {X.shape}"
-                + (" (flatten images with rh.data.flatten)" if X.ndim == 3 else "")
+                f"{name} must have shape (n, {self.sizes[0]}), got {X.shape}{flatten}"
             )
-        if not np.issubdtype(X.dtype, np.floating):
+        if X.dtype.kind != "f":
             raise ValueError(
                 f"{name} must hold floats (pixels scaled to [0, 1] with "
                 f"rh.data.scale), got dtype {X.dtype}"
             )
-        if not np.all(np.isfinite(X)):
-            raise ValueError(f"{name} contains NaN or infinite values")
-        return X
+        return checks.array(X, name)  # and finite
 
     def _check_y(self, y, n, name="y"):
         y = np.asarray(y)
@@ -250,7 +242,7 @@ class NeuralNet:
                 f"{name} must be {n} integer labels of shape ({n},), got shape "
                 f"{y.shape} and dtype {y.dtype}"
             )
-        if n and (y.min() < 0 or y.max() >= self.num_classes):
+        if y.min() < 0 or y.max() >= self.num_classes:
             raise ValueError(
                 f"{name} labels must lie in [0, {self.num_classes}), got values in "
                 f"[{y.min()}, {y.max()}]"

@@ -18,8 +18,10 @@ import time
 import keras
 import numpy as np
 
+from . import checks
+
 # ----------------------------------------------------------------------
-# timing training (chapters 05-06)
+# training and timing it (chapters 04-08)
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -53,37 +55,102 @@ class EpochTimer(keras.callbacks.Callback):
         return float(np.median(self.seconds[1:] or self.seconds))
 
 
+def train(model, x, y, *, epochs, batch_size, validation_data=None, **fit_kwargs):
+    """Fit a compiled Keras model quietly: ``(history, seconds)`` (chapter 05).
+
+    The book's one Keras training loop: ``model.fit`` with ``verbose=0`` and
+    an ``EpochTimer``, so that nothing reaches the page. ``x``, ``y``: arrays
+    with one row per example (lists or dicts of them for several inputs or
+    outputs), or ``x`` a ``tf.data.Dataset`` of ``(x, y)`` batches with
+    ``y=None`` and ``batch_size=None``. ``validation_data``: ``(x_val,
+    y_val)``. Other keywords go to ``model.fit`` (``shuffle``,
+    ``steps_per_epoch``, more ``callbacks``...). Shuffling draws from the
+    seeds that ``rh.config.seed_everything`` set, so a run repeats itself.
+
+    Returns Keras's ``History`` (``history.history``: each metric per epoch;
+    ``history.epoch_seconds``: each epoch's training seconds) and
+    ``seconds``, the steady seconds per epoch (``EpochTimer.steady_seconds``).
+    """
+    if not isinstance(model, keras.Model):
+        raise ValueError(f"model must be a keras.Model, got {checks.shown(model)}")
+    if not model.compiled:
+        raise ValueError("model must be compiled first, e.g. with compile_classifier")
+    epochs = checks.integer(epochs, "epochs", minimum=1)
+    if "verbose" in fit_kwargs:
+        raise ValueError("train is quiet: it always fits with verbose=0")
+    if hasattr(x, "element_spec"):  # a tf.data.Dataset: it batches itself
+        fit_kwargs.setdefault("shuffle", False)  # and shuffles itself, if at all
+        if y is not None or batch_size is not None:
+            raise ValueError(
+                "a tf.data.Dataset carries its own labels and batches: pass "
+                f"y=None and batch_size=None, got y={checks.shown(y)} and "
+                f"batch_size={checks.shown(batch_size)}"
+            )
+    else:
+        batch_size = checks.integer(batch_size, "batch_size", minimum=1)
+        _same_rows(x=x, y=y)
+    if validation_data is not None:
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise ValueError(
+                "validation_data must be a pair (x_val, y_val), got "
+                f"{checks.shown(validation_data)}"
+            )
+        _same_rows(x_val=validation_data[0], y_val=validation_data[1])
+    timer = EpochTimer()
+    history = model.fit(
+        x,
+        y,
+        epochs=epochs,
+        batch_size=batch_size,
+        validation_data=validation_data,
+        callbacks=[*fit_kwargs.pop("callbacks", []), timer],
+        verbose=0,
+        **fit_kwargs,
+    )
+    history.epoch_seconds = list(timer.seconds)
+    return history, timer.steady_seconds()
+
+
+def _same_rows(**named):
+    """Check that every array (or list or dict of arrays) has the same rows."""
+    rows = {}
+    for name, value in named.items():
+        if isinstance(value, dict):
+            parts = [(f"{name}[{k!r}]", v) for k, v in value.items()]
+        elif isinstance(value, (list, tuple)) and all(
+            hasattr(v, "shape") for v in value
+        ):
+            parts = [(f"{name}[{i}]", v) for i, v in enumerate(value)]
+        else:
+            parts = [(name, value)]
+        for part, value_part in parts:
+            arr = checks.array(value_part, part)
+            if arr.ndim == 0:
+                raise ValueError(f"{part} must have one row per example, got a scalar")
+            rows[part] = len(arr)
+    if len(set(rows.values())) > 1:
+        raise ValueError(f"every array needs the same number of rows, got {rows}")
+
+
 # ----------------------------------------------------------------------
 # MNIST row-by-row classifiers (chapters 05-06)
 
 
 def _seeds(seed):
     """Integer seeds ``seed * 1000, seed * 1000 + 1, ...``: one per initializer."""
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    return itertools.count(int(seed) * 1000)
+    return itertools.count(checks.integer(seed, "seed", minimum=0) * 1000)
 
 
 def _check_sizes(**sizes):
     for name, value in sizes.items():
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        if value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        checks.integer(value, name, minimum=1)
 
 
-def _check_rate(dropout):
-    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)):
-        raise ValueError(f"dropout must be a number in [0, 1), got {dropout!r}")
-    if not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be a number in [0, 1), got {dropout!r}")
-
-
-def _recurrent(kind, units, seeds, **kwargs):
+def _recurrent(kind, state_size, seeds, **kwargs):
     """A ``keras.layers.LSTM`` or ``GRU`` with seeded initial weights."""
     layer = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[kind]
     return layer(
-        units,
+        state_size,
         kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
         recurrent_initializer=keras.initializers.Orthogonal(seed=next(seeds)),
         **kwargs,
@@ -98,35 +165,44 @@ def _readout(num_classes, seeds):
     )
 
 
-def lstm_classifier(units=128, steps=28, features=28, num_classes=10, seed=0):
-    """Image rows -> ``LSTM(units)`` -> ``Dense(num_classes)`` logits (chapter 05).
+def lstm_classifier(state_size=128, num_steps=28, features=28, num_classes=10, seed=0):
+    """Image rows -> ``LSTM(state_size)`` -> ``Dense(num_classes)`` logits (chapter 05).
 
-    The source's network: 28 steps of 28 pixels, 128 units, the last hidden
-    state read out by one dense layer. Input ``(batch, steps, features)``,
+    The source's network: 28 steps of 28 pixels, a state of 128, the last hidden
+    state read out by one dense layer. Input ``(batch, num_steps, features)``,
     output logits ``(batch, num_classes)``. Returns an uncompiled
     ``keras.Sequential``.
     """
-    return _one_layer_classifier("lstm", units, steps, features, num_classes, seed)
+    return _one_layer_classifier(
+        "lstm", state_size, num_steps, features, num_classes, seed
+    )
 
 
 def bidirectional_lstm_classifier(
-    units=128, steps=28, features=28, num_classes=10, seed=0
+    state_size=128, num_steps=28, features=28, num_classes=10, seed=0
 ):
-    """Rows -> forward and backward ``LSTM(units)`` side by side -> logits (chapter 06).
+    """Rows -> an ``LSTM`` each way, last states side by side -> logits (chapter 06).
 
     One LSTM reads the rows top to bottom, a second one bottom to top; the
-    read-out sees both last states side by side, ``2 * units`` features.
-    Input ``(batch, steps, features)``, output ``(batch, num_classes)``.
+    read-out sees both last states side by side, ``2 * state_size`` features.
+    Input ``(batch, num_steps, features)``, output ``(batch, num_classes)``.
     """
-    _check_sizes(units=units, steps=steps, features=features, num_classes=num_classes)
+    _check_sizes(
+        state_size=state_size,
+        num_steps=num_steps,
+        features=features,
+        num_classes=num_classes,
+    )
     seeds = _seeds(seed)
-    forward = _recurrent("lstm", units, seeds, name="forward_lstm")
+    forward = _recurrent("lstm", state_size, seeds, name="forward_lstm")
     # Built explicitly (Keras would copy the forward layer's config) so that
     # the two directions start from different seeded weights.
-    backward = _recurrent("lstm", units, seeds, go_backwards=True, name="backward_lstm")
+    backward = _recurrent(
+        "lstm", state_size, seeds, go_backwards=True, name="backward_lstm"
+    )
     return keras.Sequential(
         [
-            keras.Input((steps, features), name="rows"),
+            keras.Input((num_steps, features), name="rows"),
             keras.layers.Bidirectional(forward, backward_layer=backward, name="bilstm"),
             _readout(num_classes, seeds),
         ],
@@ -135,10 +211,10 @@ def bidirectional_lstm_classifier(
 
 
 def stacked_lstm_classifier(
-    units=128,
+    state_size=128,
     num_layers=2,
     dropout=0.2,
-    steps=28,
+    num_steps=28,
     features=28,
     num_classes=10,
     seed=0,
@@ -150,23 +226,23 @@ def stacked_lstm_classifier(
     A ``Dropout(dropout)`` layer sits between consecutive LSTMs: it drops
     connections from one layer to the next at the same step, never the
     connections from one step to the next within a layer. Input
-    ``(batch, steps, features)``, output ``(batch, num_classes)``.
+    ``(batch, num_steps, features)``, output ``(batch, num_classes)``.
     """
     _check_sizes(
-        units=units,
+        state_size=state_size,
         num_layers=num_layers,
-        steps=steps,
+        num_steps=num_steps,
         features=features,
         num_classes=num_classes,
     )
-    _check_rate(dropout)
+    checks.number(dropout, "dropout", minimum=0, below=1)
     seeds = _seeds(seed)
-    layers = [keras.Input((steps, features), name="rows")]
+    layers = [keras.Input((num_steps, features), name="rows")]
     for k in range(1, num_layers + 1):
         last = k == num_layers
         layers.append(
             _recurrent(
-                "lstm", units, seeds, return_sequences=not last, name=f"lstm_{k}"
+                "lstm", state_size, seeds, return_sequences=not last, name=f"lstm_{k}"
             )
         )
         if not last and dropout > 0:
@@ -177,24 +253,31 @@ def stacked_lstm_classifier(
     return keras.Sequential(layers, name=f"stacked_lstm_classifier_{num_layers}")
 
 
-def gru_classifier(units=128, steps=28, features=28, num_classes=10, seed=0):
-    """Rows -> ``GRU(units)`` -> ``Dense(num_classes)`` logits (chapter 06).
+def gru_classifier(state_size=128, num_steps=28, features=28, num_classes=10, seed=0):
+    """Rows -> ``GRU(state_size)`` -> ``Dense(num_classes)`` logits (chapter 06).
 
     The LSTM classifier with a gated recurrent unit in its place: two gates
     instead of three and no separate cell state. Input
-    ``(batch, steps, features)``, output ``(batch, num_classes)``.
+    ``(batch, num_steps, features)``, output ``(batch, num_classes)``.
     """
-    return _one_layer_classifier("gru", units, steps, features, num_classes, seed)
+    return _one_layer_classifier(
+        "gru", state_size, num_steps, features, num_classes, seed
+    )
 
 
-def _one_layer_classifier(kind, units, steps, features, num_classes, seed):
+def _one_layer_classifier(kind, state_size, num_steps, features, num_classes, seed):
     """Rows -> one ``kind`` layer (``'lstm'`` or ``'gru'``) -> dense logits."""
-    _check_sizes(units=units, steps=steps, features=features, num_classes=num_classes)
+    _check_sizes(
+        state_size=state_size,
+        num_steps=num_steps,
+        features=features,
+        num_classes=num_classes,
+    )
     seeds = _seeds(seed)
     return keras.Sequential(
         [
-            keras.Input((steps, features), name="rows"),
-            _recurrent(kind, units, seeds, name=kind),
+            keras.Input((num_steps, features), name="rows"),
+            _recurrent(kind, state_size, seeds, name=kind),
             _readout(num_classes, seeds),
         ],
         name=f"{kind}_classifier",
@@ -210,8 +293,7 @@ def compile_classifier(model, lr=1e-3):
     """
     if not isinstance(model, keras.Model):
         raise ValueError(f"expected a keras.Model, got {type(model).__name__}")
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
-        raise ValueError(f"lr must be a positive number, got {lr!r}")
+    checks.number(lr, "lr", above=0)
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=lr),
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
@@ -224,23 +306,23 @@ def compile_classifier(model, lr=1e-3):
 # predicting the next value of a series (chapter 07)
 
 
-def sine_lstm(units=30, num_layers=2, num_steps=10, unroll=True, seed=0):
+def sine_lstm(state_size=30, num_layers=2, num_steps=10, unroll=True, seed=0):
     """Stacked LSTMs -> ``Dense(1)``: the next value of a series (chapter 07).
 
-    The source's sine predictor: two LSTMs of 30 units over windows of 10
+    The source's sine predictor: two LSTMs with states of 30 over windows of 10
     steps, the top one's last state read out as one number. Input
     ``(batch, num_steps, 1)``, output ``(batch, 1)``. ``unroll=True`` writes
     the short loop over steps out as straight-line code, which runs faster on
     a CPU than a symbolic loop. Returns an uncompiled ``keras.Sequential``.
     """
-    _check_sizes(units=units, num_layers=num_layers, num_steps=num_steps)
+    _check_sizes(state_size=state_size, num_layers=num_layers, num_steps=num_steps)
     seeds = _seeds(seed)
     layers = [keras.Input((num_steps, 1), name="window")]
     for k in range(1, num_layers + 1):
         layers.append(
             _recurrent(
                 "lstm",
-                units,
+                state_size,
                 seeds,
                 return_sequences=k < num_layers,
                 unroll=bool(unroll),

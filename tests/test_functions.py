@@ -1,4 +1,4 @@
-"""rnn_helpers.functions: activations, softmax and losses with their derivatives."""
+"""rnn_helpers.functions: activations, softmax, losses, derivatives, clipping."""
 
 import numpy as np
 import pytest
@@ -67,27 +67,46 @@ def test_sigmoid_prime_is_at_most_a_quarter():
 
 @pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "identity"])
 def test_derivative_matches_finite_differences(name):
-    f, f_prime = F.activation(name)
+    act = F.activation(name)
     # Avoid ReLU's kink at 0, where the derivative is not defined.
     z = np.random.default_rng(1).uniform(-4, 4, size=50)
     z = z[np.abs(z) > 1e-3]
-    np.testing.assert_allclose(f_prime(z), finite_difference(f, z), atol=1e-8)
+    np.testing.assert_allclose(
+        act.derivative(z), finite_difference(act.f, z), atol=1e-8
+    )
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "identity"])
+def test_derivative_from_the_output_is_the_derivative_at_the_input(name):
+    act = F.activation(name)
+    z = np.linspace(-3, 3, 13) + 0.01  # no z exactly at ReLU's kink
+    h = act.f(z)
+    from_output = np.ones_like(h) if act.from_output is None else act.from_output(h)
+    np.testing.assert_allclose(from_output, act.derivative(z), rtol=1e-12)
+
+
+def test_sigmoid_prime_is_the_tables_sigmoid_derivative():
+    z = np.linspace(-6, 6, 25)
+    np.testing.assert_array_equal(
+        F.sigmoid_prime(z), F.ACTIVATIONS["sigmoid"].derivative(z)
+    )
+    np.testing.assert_allclose(F.sigmoid_prime(z), F.sigmoid(z) * (1 - F.sigmoid(z)))
 
 
 def test_tanh_relu_identity_values():
     z = np.array([-2.0, -0.5, 0.0, 0.5, 2.0])
     np.testing.assert_allclose(F.tanh(z), np.tanh(z))
     np.testing.assert_array_equal(F.relu(z), [0.0, 0.0, 0.0, 0.5, 2.0])
-    np.testing.assert_array_equal(F.relu_prime(z), [0.0, 0.0, 0.0, 1.0, 1.0])
+    relu_derivative = F.activation("relu").derivative(z)
+    np.testing.assert_array_equal(relu_derivative, [0.0, 0.0, 0.0, 1.0, 1.0])
     np.testing.assert_array_equal(F.identity(z), z)
-    np.testing.assert_array_equal(F.identity_prime(z), np.ones(5))
+    np.testing.assert_array_equal(F.activation("identity").derivative(z), np.ones(5))
 
 
 def test_activations_keep_shapes_and_return_floats():
     z = np.arange(-3, 3).reshape(2, 3)  # integers
-    for name in F.ACTIVATIONS:
-        f, f_prime = F.activation(name)
-        for out in (f(z), f_prime(z)):
+    for name, act in F.ACTIVATIONS.items():
+        for out in (act.f(z), act.derivative(z)):
             assert out.shape == (2, 3)
             assert np.issubdtype(out.dtype, np.floating), name
 
@@ -96,21 +115,22 @@ def test_activations_keep_shapes_and_return_floats():
 def test_tanh_and_relu_do_not_overflow_at_plus_minus_1000():
     with no_overflow():
         for name in ("tanh", "relu", "identity"):
-            f, f_prime = F.activation(name)
-            assert np.all(np.isfinite(f(EXTREME)))
-            assert np.all(np.isfinite(f_prime(EXTREME)))
+            act = F.activation(name)
+            assert np.all(np.isfinite(act.f(EXTREME)))
+            assert np.all(np.isfinite(act.derivative(EXTREME)))
 
 
-def test_activation_returns_function_and_derivative():
-    assert F.activation("sigmoid") == (F.sigmoid, F.sigmoid_prime)
-    assert F.activation("tanh") == (F.tanh, F.tanh_prime)
-    assert F.activation("relu") == (F.relu, F.relu_prime)
-    assert F.activation("identity") == (F.identity, F.identity_prime)
+def test_activation_returns_the_table_entry():
+    for name in ("sigmoid", "tanh", "relu", "identity"):
+        assert F.activation(name) is F.ACTIVATIONS[name]
+    assert F.activation("sigmoid").f is F.sigmoid
+    assert F.activation("identity").from_output is None
 
 
 @pytest.mark.parametrize("name", ["softplus", "Sigmoid", "", None, ["tanh"]])
 def test_activation_rejects_unknown_names(name):
-    with pytest.raises(ValueError, match="unknown activation.*expected one of"):
+    message = "activation must be one of 'sigmoid', 'tanh', 'relu', 'identity'; got"
+    with pytest.raises(ValueError, match=message):
         F.activation(name)
 
 
@@ -310,3 +330,81 @@ def test_quadratic_cost_is_half_the_mean_squared_distance():
 def test_quadratic_cost_rejects_shape_mismatch():
     with pytest.raises(ValueError, match=r"outputs \(2, 3\) and targets \(2, 2\)"):
         F.quadratic_cost(np.zeros((2, 3)), np.zeros((2, 2)))
+
+
+# --------------------------------------------------------------------------
+# clipping by the global norm
+
+
+def _grads():
+    return {"U": np.array([[3.0, 0.0]]), "b": np.array([0.0, 4.0])}  # norm 5
+
+
+def test_clip_by_global_norm_scales_every_gradient_to_the_threshold():
+    grads = _grads()
+    clipped, norm = F.clip_by_global_norm(grads, 1.0)
+    assert norm == 5.0
+    np.testing.assert_allclose(clipped["U"], [[0.6, 0.0]])
+    np.testing.assert_allclose(clipped["b"], [0.0, 0.8])
+    joint = np.sqrt(sum(np.sum(g**2) for g in clipped.values()))
+    assert joint == pytest.approx(1.0)
+
+
+def test_clip_by_global_norm_leaves_small_gradients_and_never_aliases_them():
+    grads = _grads()
+    clipped, norm = F.clip_by_global_norm(grads, 10.0)
+    assert norm == 5.0
+    for name, g in grads.items():
+        np.testing.assert_array_equal(clipped[name], g)
+        assert clipped[name] is not g
+    clipped["U"][0, 0] = 99.0
+    assert grads["U"][0, 0] == 3.0
+
+
+def test_clip_by_global_norm_without_a_threshold_only_measures():
+    clipped, norm = F.clip_by_global_norm(list(_grads().values()), None)
+    assert isinstance(clipped, list) and norm == 5.0
+    np.testing.assert_array_equal(clipped[1], [0.0, 4.0])
+
+
+def test_clip_by_global_norm_keeps_the_container_type_and_float32():
+    grads = tuple(g.astype(np.float32) for g in _grads().values())
+    clipped, _ = F.clip_by_global_norm(grads, 2.5)
+    assert isinstance(clipped, tuple)
+    assert all(g.dtype == np.float32 for g in clipped)
+    np.testing.assert_allclose(clipped[0], [[1.5, 0.0]])
+
+
+def test_clip_by_global_norm_matches_tensorflow():
+    tf = pytest.importorskip("tensorflow")
+    rng = np.random.default_rng(0)
+    grads = [rng.standard_normal(s) for s in [(3, 4), (4,), (2, 2, 2)]]
+    ours, our_norm = F.clip_by_global_norm(grads, 0.7)
+    theirs, their_norm = tf.clip_by_global_norm([tf.constant(g) for g in grads], 0.7)
+    assert our_norm == pytest.approx(float(their_norm), rel=1e-12)
+    for a, b in zip(ours, theirs, strict=True):
+        np.testing.assert_allclose(a, b.numpy(), rtol=1e-12)
+
+
+def test_clip_by_global_norm_reports_divergence():
+    with pytest.raises(FloatingPointError, match="gradient norm is nan"):
+        F.clip_by_global_norm({"W": np.array([1.0, np.nan])}, 1.0)
+    with pytest.raises(FloatingPointError, match="gradient norm is inf"):
+        F.clip_by_global_norm([np.array([np.inf])], 1.0)
+
+
+@pytest.mark.parametrize(
+    ("grads", "max_norm", "message"),
+    [
+        (_grads(), 0, "max_norm must be a positive number, got 0"),
+        (_grads(), True, r"max_norm must be a positive number, got True \(a bool\)"),
+        (_grads(), np.array([1.0]), "max_norm must be a positive number, got an array"),
+        (np.ones(3), 1.0, "grads must be a dict or a list of arrays, got an array"),
+        ({}, 1.0, "grads is empty"),
+        ({"W": np.ones(2, complex)}, 1.0, r"grads\['W'\] must hold real numbers"),
+        ([np.ones(2), "x"], 1.0, r"grads\[1\] must hold real numbers"),
+    ],
+)
+def test_clip_by_global_norm_rejects_bad_arguments(grads, max_norm, message):
+    with pytest.raises(ValueError, match=message):
+        F.clip_by_global_norm(grads, max_norm)

@@ -114,8 +114,65 @@ def test_check_gradient_rejects_mismatched_params_and_grads(params, grads, messa
 
 def test_check_gradient_rejects_non_finite_gradients():
     p = np.array([1.0, 2.0])
-    with pytest.raises(ValueError, match="not finite"):
+    message = r"grads\[0\] contains NaN or infinite values \(1 of 2 entries\)"
+    with pytest.raises(ValueError, match=message):
         rh.gradcheck.check_gradient(lambda: np.sum(p**2), [p], [np.array([np.nan, 4])])
+
+
+def test_check_gradient_refuses_complex_gradients_before_touching_a_parameter():
+    p = np.array([1.0, 2.0])
+    calls = []
+
+    def f():
+        calls.append(1)
+        return np.sum(p**2)
+
+    grads = {"W": np.array([2.0 + 1e-3j, 4.0])}
+    with pytest.raises(ValueError, match=r"grads\['W'\] must hold real numbers"):
+        rh.gradcheck.check_gradient(f, {"W": p}, grads)
+    assert calls == []
+
+
+@pytest.mark.parametrize(
+    ("params", "grads"),
+    [
+        ([], []),
+        ({}, {}),
+        ([np.zeros(0)], [np.zeros(0)]),
+        ({"a": np.zeros((0, 3)), "b": np.zeros(0)}, {"a": np.zeros((0, 3)), "b": []}),
+    ],
+)
+def test_check_gradient_refuses_to_pass_having_checked_nothing(params, grads):
+    with pytest.raises(ValueError, match="nothing to check.*would pass"):
+        rh.gradcheck.check_gradient(lambda: 0.0, params, grads)
+
+
+def test_check_gradient_checks_the_non_empty_parameters_beside_empty_ones():
+    p, empty = np.array([1.0, 2.0]), np.zeros(0)
+    error = rh.gradcheck.check_gradient(
+        lambda: np.sum(p**2), [p, empty], [2 * p, np.zeros(0)]
+    )
+    assert error < 1e-9
+    wrong = rh.gradcheck.check_gradient(
+        lambda: np.sum(p**2), [p, empty], [3 * p, np.zeros(0)]
+    )
+    assert wrong > 0.1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (dict(f=None), "f must be a function of no arguments, got None"),
+        (dict(eps=0), "eps must be a positive number, got 0"),
+        (dict(eps=True), r"eps must be a positive number, got True \(a bool\)"),
+        (dict(eps=np.array([1e-5])), "eps must be a positive number, got an array"),
+    ],
+)
+def test_check_gradient_rejects_bad_f_and_eps(kwargs, message):
+    p = np.ones(2)
+    args = dict(f=lambda: np.sum(p), params=[p], grads=[np.ones(2)]) | kwargs
+    with pytest.raises(ValueError, match=message):
+        rh.gradcheck.check_gradient(**args)
 
 
 def test_numerical_gradient_rejects_a_loss_that_is_not_finite_nearby():
@@ -154,6 +211,7 @@ def test_numerical_gradient_rejects_parameters_it_cannot_change(param, message):
         )
 
 
-def test_numerical_gradient_rejects_bad_eps():
+@pytest.mark.parametrize("eps", [0.0, -1e-5, np.nan, True, "1e-5"])
+def test_numerical_gradient_rejects_bad_eps(eps):
     with pytest.raises(ValueError, match="eps must be a positive number"):
-        rh.gradcheck.numerical_gradient(lambda: 0.0, np.ones(2), eps=0.0)
+        rh.gradcheck.numerical_gradient(lambda: 0.0, np.ones(2), eps=eps)

@@ -6,18 +6,19 @@ import pytest
 import rnn_helpers as rh
 
 
-def _weights(inputs=5, units=6, seed=0, dtype=np.float32):
-    """Random Keras-layout weights, uniform in ±1/sqrt(units)."""
+def _weights(inputs=5, state_size=6, seed=0, dtype=np.float32):
+    """Random Keras-layout weights, uniform in ±1/sqrt(state_size)."""
     rng = np.random.default_rng(seed)
-    scale = 1.0 / np.sqrt(units)
-    shapes = [(inputs, 4 * units), (units, 4 * units), (4 * units,)]
+    scale = 1.0 / np.sqrt(state_size)
+    n = state_size
+    shapes = [(inputs, 4 * n), (n, 4 * n), (4 * n,)]
     return [rng.uniform(-scale, scale, s).astype(dtype) for s in shapes]
 
 
-def _inputs(batch=3, steps=7, inputs=5, seed=1, dtype=np.float32):
+def _inputs(batch=3, num_steps=7, inputs=5, seed=1, dtype=np.float32):
     return (
         np.random.default_rng(seed)
-        .standard_normal((batch, steps, inputs))
+        .standard_normal((batch, num_steps, inputs))
         .astype(dtype)
     )
 
@@ -29,10 +30,10 @@ def _sigmoid(z):
 def test_lstm_forward_follows_the_gate_equations_one_example_at_a_time():
     X = _inputs(dtype=np.float64)
     U, W, b = _weights(dtype=np.float64)
-    units = W.shape[0]
+    state_size = W.shape[0]
     H, h_T, c_T = rh.rnn.lstm_forward(X, U, W, b)
     for n in range(X.shape[0]):
-        h, c = np.zeros(units), np.zeros(units)
+        h, c = np.zeros(state_size), np.zeros(state_size)
         for t in range(X.shape[1]):
             z = X[n, t] @ U + h @ W + b
             i, f, g, o = np.split(z, 4)  # Keras's order: input, forget, cell, output
@@ -61,7 +62,7 @@ def test_lstm_forward_uses_float64_unless_everything_is_float32():
 
 
 def test_lstm_forward_carries_a_sequence_on_from_given_states():
-    X = _inputs(steps=8)
+    X = _inputs(num_steps=8)
     weights = _weights()
     H, h_T, c_T = rh.rnn.lstm_forward(X, *weights)
     H1, h1, c1 = rh.rnn.lstm_forward(X[:, :3], *weights)
@@ -85,18 +86,20 @@ def test_lstm_forward_broadcasts_a_single_initial_state_to_every_row():
 
 
 @pytest.mark.parametrize(
-    ("batch", "steps", "inputs", "units"),
+    ("batch", "num_steps", "inputs", "state_size"),
     [(4, 28, 28, 128), (2, 40, 3, 5), (1, 1, 1, 1)],
 )
-def test_lstm_forward_matches_keras_lstm_in_float32(batch, steps, inputs, units):
+def test_lstm_forward_matches_keras_lstm_in_float32(
+    batch, num_steps, inputs, state_size
+):
     keras = pytest.importorskip("keras")
-    X = _inputs(batch, steps, inputs, seed=2)
-    weights = _weights(inputs, units, seed=3)
+    X = _inputs(batch, num_steps, inputs, seed=2)
+    weights = _weights(inputs, state_size, seed=3)
     rng = np.random.default_rng(4)
-    h0 = rng.uniform(-1, 1, (batch, units)).astype(np.float32)
-    c0 = rng.uniform(-1, 1, (batch, units)).astype(np.float32)
-    layer = keras.layers.LSTM(units, return_sequences=True, return_state=True)
-    layer.build((None, steps, inputs))
+    h0 = rng.uniform(-1, 1, (batch, state_size)).astype(np.float32)
+    c0 = rng.uniform(-1, 1, (batch, state_size)).astype(np.float32)
+    layer = keras.layers.LSTM(state_size, return_sequences=True, return_state=True)
+    layer.build((None, num_steps, inputs))
     layer.set_weights(weights)
     for states in (None, (h0, c0)):
         if states is None:
@@ -113,20 +116,32 @@ def test_lstm_forward_matches_keras_lstm_in_float32(batch, steps, inputs, units)
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (dict(X=np.zeros((7, 5))), r"X must have shape \(batch, steps, input\)"),
-        (dict(X=np.zeros((3, 0, 5))), "at least one sequence and one step"),
-        (dict(X=np.zeros((3, 7, 4))), r"kernel must have shape \(input, 4 \* units\)"),
+        (dict(X=np.zeros((7, 5))), r"X must have shape \(batch, num_steps, input\)"),
+        (dict(X=np.zeros((3, 0, 5))), "at least one entry along every axis"),
+        (
+            dict(X=np.zeros((3, 7, 4))),
+            r"kernel must have shape \(4, 24\) \(4 gates of state_size 6 side by "
+            r"side, Keras's layout\), got \(5, 24\)",
+        ),
         (dict(kernel=np.zeros((5, 20))), r"kernel must have shape .* got \(5, 20\)"),
-        (dict(recurrent_kernel=np.zeros((6, 6))), r"recurrent_kernel must have shape"),
+        (
+            dict(recurrent_kernel=np.zeros((6, 6))),
+            r"recurrent_kernel must have shape \(6, 24\)",
+        ),
         (dict(recurrent_kernel=np.zeros((24,))), r"recurrent_kernel must have shape"),
-        (dict(bias=np.zeros(6)), r"bias must have shape \(4 \* units,\) = \(24,\)"),
+        (dict(recurrent_kernel=np.zeros(())), r"recurrent_kernel must have shape"),
+        (dict(bias=np.zeros(6)), r"bias must have shape \(24,\) \(4 gates"),
         (dict(bias=np.zeros((1, 24))), r"bias must have shape"),
+        (dict(kernel=None), "kernel must be an array, got None"),
         (dict(h0=np.zeros((2, 6))), r"h0 must have shape \(3, 6\) or \(6,\)"),
         (dict(c0=np.zeros((3, 5))), r"c0 must have shape \(3, 6\) or \(6,\)"),
         (dict(X=np.full((3, 7, 5), "a")), "X must hold real numbers"),
         (dict(h0=np.full(6, "a")), "h0 must hold real numbers"),
         (dict(X=np.full((3, 7, 5), np.nan)), "X contains NaN or infinite values"),
         (dict(bias=np.full(24, np.inf)), "bias contains NaN or infinite values"),
+        (dict(h0=np.full(6, np.nan)), "h0 contains NaN or infinite values"),
+        (dict(c0=np.full((3, 6), np.inf)), "c0 contains NaN or infinite values"),
+        (dict(c0=np.zeros(6, complex)), "c0 must hold real numbers"),
     ],
 )
 def test_lstm_forward_rejects_bad_shapes_and_values(change, message):

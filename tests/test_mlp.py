@@ -120,19 +120,26 @@ def test_fit_history_without_validation_has_only_loss():
     assert list(h) == ["loss"] and len(h["loss"]) == 2
 
 
-def test_fit_shows_progress_unless_switched_off(capsys):
+def test_fit_shows_progress_live_unless_switched_off_or_static(capsys, monkeypatch):
     X, y = toy_data(20)
+    monkeypatch.setenv("RNN_BOOK_STATIC", "0")
     mlp.NeuralNet([4, 2]).fit(X, y, epochs=2, batch_size=5, lr=0.1)
-    assert "epochs" in capsys.readouterr().out
+    assert "epochs" in capsys.readouterr().err  # tqdm draws on stderr
     mlp.NeuralNet([4, 2]).fit(X, y, epochs=2, batch_size=5, lr=0.1, progress=False)
-    assert capsys.readouterr().out == ""
+    assert capsys.readouterr() == ("", "")
+    monkeypatch.setenv("RNN_BOOK_STATIC", "1")  # a page being built: no bar at all
+    mlp.NeuralNet([4, 2]).fit(X, y, epochs=2, batch_size=5, lr=0.1)
+    assert capsys.readouterr() == ("", "")
 
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
         (dict(sizes=[784]), "at least two positive layer widths"),
-        (dict(sizes=[784, 0, 10]), "at least two positive layer widths"),
+        (dict(sizes=784), "at least two positive layer widths"),
+        (dict(sizes=[784, 0, 10]), r"sizes\[1\] must be a positive integer, got 0"),
+        (dict(sizes=[True, 2]), r"sizes\[0\] must be a positive integer, got True"),
+        (dict(sizes=[4, 2.0]), r"sizes\[1\] must be a positive integer, got 2.0"),
         (dict(sizes=[4, 2], output="tanh"), "output must be one of"),
         (dict(sizes=[4, 2], init="xavier"), "init must be one of"),
     ],
@@ -168,8 +175,13 @@ def test_fit_rejects_bad_data(X, y, message):
     ("kwargs", "message"),
     [
         (dict(epochs=0), "epochs must be a positive integer"),
+        (dict(epochs=True), r"epochs must be a positive integer, got True \(a bool\)"),
         (dict(batch_size=2.5), "batch_size must be a positive integer"),
+        (dict(batch_size=False), "batch_size must be a positive integer, got False"),
         (dict(lr=-1.0), "lr must be a positive number"),
+        (dict(lr=True), r"lr must be a positive number, got True \(a bool\)"),
+        (dict(lr=np.array([0.1, 0.2])), "lr must be a positive number, got an array"),
+        (dict(lr=np.nan), "lr must be a positive number, got nan"),
         (dict(X_val=np.zeros((2, 4))), "pass both X_val and y_val"),
         (dict(X_val=np.zeros((2, 4)), y_val=np.array([0, 5])), "y_val labels"),
     ],
@@ -195,3 +207,37 @@ def test_accuracy_and_predict_validate_input():
         net.predict(np.zeros((3, 5)))
     with pytest.raises(ValueError, match="labels"):
         net.accuracy(np.zeros((3, 4)), np.array([0, 1]))
+
+
+@pytest.mark.parametrize(
+    ("X", "y"),
+    [(np.zeros((0, 4)), np.zeros(0, int)), (np.zeros((0, 4)), np.zeros(3, int))],
+)
+def test_fit_and_accuracy_refuse_empty_data(X, y):
+    net = mlp.NeuralNet([4, 2])
+    message = r"X needs at least one entry along every axis, got shape \(0, 4\)"
+    with pytest.raises(ValueError, match=message):
+        net.fit(X, y, epochs=1, batch_size=2, lr=0.1, progress=False)
+    with pytest.raises(ValueError, match=message):
+        net.accuracy(X, y)
+
+
+def test_fit_validates_everything_before_changing_a_weight():
+    X, y = toy_data(10)
+    net = mlp.NeuralNet([4, 2])
+    before = [W.copy() for W in net.weights]
+    rng_state = net.rng.bit_generator.state
+    bad_validation = dict(X_val=np.zeros((2, 4)), y_val=np.array([0, 7]))
+    with pytest.raises(ValueError, match="y_val labels"):
+        net.fit(X, y, epochs=1, batch_size=2, lr=0.1, **bad_validation)
+    with pytest.raises(ValueError, match="lr must be"):
+        net.fit(X, y, epochs=1, batch_size=2, lr=np.array(0.1))
+    for W, W0 in zip(net.weights, before, strict=True):
+        np.testing.assert_array_equal(W, W0)
+    assert net.rng.bit_generator.state == rng_state
+
+
+@pytest.mark.parametrize("X", [None, [[0.0, 1.0], [1.0]], np.zeros((3, 4), bool)])
+def test_predict_refuses_what_is_not_a_float_matrix(X):
+    with pytest.raises(ValueError, match="X must"):
+        mlp.NeuralNet([4, 2]).predict(X)

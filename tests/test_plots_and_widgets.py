@@ -86,3 +86,57 @@ def test_interact_rejects_non_widgets():
         widgets.interact(lambda: None)
     with pytest.raises(ValueError, match="must be an ipywidgets control"):
         widgets.interact(lambda w: None, w=3)
+
+
+# ----------------------------------------------------------------------
+# diagrams
+
+
+def test_diagram_is_an_empty_equal_aspect_canvas():
+    fig, ax = plots.diagram((0, 4), (-1, 2), title="A layer")
+    assert ax.get_xlim() == (0, 4) and ax.get_ylim() == (-1, 2)
+    assert ax.get_aspect() == 1.0 and not ax.axison
+    assert ax.get_title() == "A layer"
+    plt.close(fig)
+
+
+def test_box_is_centred_on_its_point_with_its_text_and_label():
+    fig, ax = plots.diagram((0, 4), (0, 4))
+    patch = plots.box(ax, (2, 1), "$h_t$", width=1.0, height=0.5, fc="#fde0c5")
+    plots.box(ax, (3, 3), "σ", label="forget gate")
+    bounds = patch.get_bbox()
+    assert (bounds.x0 + bounds.x1) / 2 == pytest.approx(2)
+    assert (bounds.y0 + bounds.y1) / 2 == pytest.approx(1)
+    assert bounds.width == pytest.approx(1.0) and bounds.height == pytest.approx(0.5)
+    assert patch.get_facecolor()[:3] == pytest.approx(
+        (0xFD / 255, 0xE0 / 255, 0xC5 / 255)
+    )
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == ["$h_t$", "σ", "forget gate"]
+    assert patch.get_zorder() > 1
+    plt.close(fig)
+
+
+def test_arrow_runs_from_start_to_end_behind_boxes_with_its_label():
+    fig, ax = plots.diagram((0, 4), (0, 4))
+    drawn = plots.arrow(ax, (0, 1), (2, 1), "$W$", offset=(0, 0.2), color="C1")
+    assert drawn.xy == (2, 1) and drawn.xyann == (0, 1)
+    assert drawn.get_zorder() == 1
+    assert drawn.arrow_patch.get_edgecolor()[:3] == pytest.approx(
+        plt.matplotlib.colors.to_rgb("C1")
+    )
+    (label,) = ax.texts[1:]  # the annotation itself is an empty text
+    assert label.get_text() == "$W$" and label.get_position() == (1, 1.2)
+    line = plots.arrow(ax, (0, 0), (1, 0), head=False, ls="--")
+    assert line.arrowprops["arrowstyle"] == "-"  # a wire: no head
+    assert line.arrow_patch.get_linestyle() == "--"
+    assert len(ax.texts) == 3  # no label for an unlabelled wire
+    plt.close(fig)
+
+
+def test_circle_marks_an_operation():
+    fig, ax = plots.diagram((0, 2), (0, 2))
+    patch = plots.circle(ax, (1, 1), "×", radius=0.3)
+    assert patch.center == (1, 1) and patch.radius == 0.3
+    assert ax.texts[-1].get_text() == "×"
+    plt.close(fig)

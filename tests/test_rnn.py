@@ -97,16 +97,6 @@ def test_bptt_sums_the_gradient_of_a_shared_h0_row():
     assert rh.gradcheck.check_gradient(loss, [h0], [layer.dh0]) < 1e-6
 
 
-@pytest.mark.parametrize("activation", ACTIVATIONS)
-def test_derivatives_from_outputs_match_the_functions_module(activation):
-    f, f_prime = rh.functions.activation(activation)
-    z = np.linspace(-3, 3, 13) + 0.01  # no z exactly at ReLU's kink
-    from_output = rh.rnn.DERIVATIVE_FROM_OUTPUT[activation]
-    expected = f_prime(z)
-    got = np.ones_like(z) if from_output is None else from_output(f(z))
-    np.testing.assert_allclose(got, expected, rtol=1e-12)
-
-
 def _gradients(layer, X, h0, C, truncate=None):
     layer.forward(X, h0)
     dX = layer.backward(C, truncate=truncate)
@@ -236,7 +226,11 @@ def test_reset_state_forgets_the_last_forward_pass():
     [
         (dict(input_size=0, state_size=3), "input_size must be a positive integer"),
         (dict(input_size=2, state_size=2.5), "state_size must be a positive integer"),
-        (dict(input_size=2, state_size=3, activation="softplus"), "unknown activation"),
+        (
+            dict(input_size=2, state_size=3, activation="softplus"),
+            "activation must be one of 'sigmoid', 'tanh', 'relu', 'identity'",
+        ),
+        (dict(input_size=True, state_size=3), "input_size must be a positive integer"),
     ],
 )
 def test_constructor_rejects_bad_arguments(kwargs, message):
@@ -247,14 +241,18 @@ def test_constructor_rejects_bad_arguments(kwargs, message):
 @pytest.mark.parametrize(
     ("X", "message"),
     [
-        (np.zeros((2, 4)), r"X must have shape \(batch, steps, 4\), got \(2, 4\)"),
+        (np.zeros((2, 4)), r"X must have shape \(batch, num_steps, 4\), got \(2, 4\)"),
         (
             np.zeros((2, 3, 5)),
-            r"X must have shape \(batch, steps, 4\), got \(2, 3, 5\)",
+            r"X must have shape \(batch, num_steps, 4\), got \(2, 3, 5\)",
         ),
         (np.zeros((2, 3, 4, 1)), "X must have shape"),
-        (np.zeros((0, 3, 4)), "at least one sequence and one step"),
-        (np.zeros((2, 0, 4)), "at least one sequence and one step"),
+        (np.zeros((0, 3, 4)), r"at least one entry along every axis, got shape \(0,"),
+        (
+            np.zeros((2, 0, 4)),
+            r"at least one entry along every axis, got shape \(2, 0,",
+        ),
+        (None, "X must be an array, got None"),
         (np.full((1, 2, 4), "a"), "real numbers"),
         (np.zeros((1, 2, 4), dtype=bool), "real numbers"),
         (np.full((1, 2, 4), np.nan), "NaN or infinite"),
@@ -307,6 +305,20 @@ def test_forward_rejects_an_h0_that_is_not_real(h0):
         layer.forward(np.zeros((2, 5, 4)), h0)
 
 
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_forward_rejects_an_h0_with_nan_or_inf_and_keeps_its_last_pass(bad):
+    layer, X, h0, C = _problem()
+    layer.forward(X, h0)
+    state, cache = layer.state.copy(), layer._cache
+    h0_bad = h0.copy()
+    h0_bad[1, 2] = bad
+    with pytest.raises(ValueError, match=r"h0 contains NaN or infinite values \(1 of"):
+        layer.forward(X, h0_bad)
+    np.testing.assert_array_equal(layer.state, state)
+    assert layer._cache is cache
+    layer.backward(C)  # the last good pass is still there to differentiate
+
+
 @pytest.mark.parametrize("truncate", [0, -2, 1.5, "3", True])
 def test_backward_rejects_bad_truncate(truncate):
     layer = rh.rnn.RecurrentLayer(4, 3)
@@ -324,3 +336,213 @@ def test_update_needs_gradients_and_a_positive_lr():
     for lr in (0, -0.1, np.nan, "0.1", None):
         with pytest.raises(ValueError, match="lr must be a positive number"):
             layer.update(lr)
+
+
+# ----------------------------------------------------------------------
+# one step at a time
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_step_by_step_equals_forward(activation):
+    layer, X, h0, _ = _problem(activation)
+    H = layer.forward(X, h0)
+    h = h0
+    for t in range(X.shape[1]):
+        h = layer.step(X[:, t], h)
+        np.testing.assert_allclose(h, H[:, t], rtol=1e-12, atol=1e-12)
+
+
+def test_step_starts_from_zeros_and_keeps_nothing_for_backward():
+    layer, X, h0, C = _problem()
+    layer.forward(X, h0)
+    cache, state = layer._cache, layer.state.copy()
+    h1 = layer.step(X[:, 0])
+    np.testing.assert_allclose(h1, layer.step(X[:, 0], np.zeros((3, 6))))
+    np.testing.assert_allclose(h1, np.tanh(X[:, 0] @ layer.U + layer.b))
+    assert layer._cache is cache
+    np.testing.assert_array_equal(layer.state, state)
+
+
+def test_step_keeps_float32_and_shares_a_single_state_row():
+    layer, X, _, _ = _problem()
+    x32 = X[:, 0].astype(np.float32)
+    assert layer.step(x32).dtype == np.float32
+    assert layer.step(X[:, 0]).dtype == np.float64
+    row = np.linspace(-1, 1, 6)
+    np.testing.assert_array_equal(
+        layer.step(X[:, 0], row), layer.step(X[:, 0], np.tile(row, (3, 1)))
+    )
+
+
+def test_step_matches_keras_simple_rnn_cell():
+    keras = pytest.importorskip("keras")
+    layer, X, h0, _ = _problem("tanh")
+    cell = keras.layers.SimpleRNNCell(6, dtype="float64")
+    cell.build((None, 4))
+    cell.set_weights([layer.U, layer.W, layer.b])
+    expected, _ = cell(X[:, 0], [h0])
+    np.testing.assert_allclose(layer.step(X[:, 0], h0), expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("x", "h", "message"),
+    [
+        (np.zeros((3, 5)), None, r"x must have shape \(batch, 4\), got \(3, 5\)"),
+        (np.zeros(4), None, r"x must have shape \(batch, 4\), got \(4,\)"),
+        (np.zeros((3, 4)), np.zeros((2, 6)), r"h must have shape \(3, 6\) or \(6,\)"),
+        (np.zeros((3, 4)), np.full(6, np.nan), "h contains NaN or infinite values"),
+        (np.full((3, 4), np.inf), None, "x contains NaN or infinite values"),
+    ],
+)
+def test_step_rejects_bad_inputs(x, h, message):
+    layer = rh.rnn.RecurrentLayer(4, 6)
+    with pytest.raises(ValueError, match=message):
+        layer.step(x, h)
+
+
+# ----------------------------------------------------------------------
+# the read-out
+
+
+def _readout_problem(leading=(3, 5), seed=0):
+    readout = rh.rnn.Readout(6, 4, seed=seed)
+    readout.c[:] = np.linspace(-1, 1, 4)  # a bias that is not zero
+    rng = np.random.default_rng(seed + 1)
+    H = rng.standard_normal(leading + (6,))
+    D = rng.standard_normal(leading + (4,))  # dL/dlogits of L = sum(logits * D)
+    return readout, H, D
+
+
+def test_readout_init_is_seeded_and_scaled_and_starts_with_a_zero_bias():
+    a, b = rh.rnn.Readout(16, 3, seed=1), rh.rnn.Readout(16, 3, seed=1)
+    assert a.V.shape == (16, 3) and a.c.shape == (3,)
+    np.testing.assert_array_equal(a.V, b.V)
+    assert not np.array_equal(a.V, rh.rnn.Readout(16, 3, seed=2).V)
+    assert np.abs(a.V).max() <= 1 / np.sqrt(16)
+    np.testing.assert_array_equal(a.c, np.zeros(3))
+    assert repr(a) == "Readout(16, 3)"
+
+
+@pytest.mark.parametrize("leading", [(7,), (3, 5), (2, 3, 2)])
+def test_readout_forward_is_h_v_plus_c_on_every_row(leading):
+    readout, H, _ = _readout_problem(leading)
+    logits = readout.forward(H)
+    assert logits.shape == leading + (4,)
+    np.testing.assert_allclose(logits, H @ readout.V + readout.c, rtol=1e-12)
+
+
+@pytest.mark.parametrize("leading", [(7,), (3, 5)])
+def test_readout_backward_matches_finite_differences(leading):
+    readout, H, D = _readout_problem(leading)
+
+    def loss():
+        return np.sum(readout.forward(H) * D)
+
+    loss()
+    dH = readout.backward(D)
+    assert dH.shape == H.shape
+    params = dict(readout.params, H=H)
+    grads = dict(readout.grads, H=dH)
+    assert rh.gradcheck.check_gradient(loss, params, grads) < 1e-7
+
+
+def test_readout_on_a_recurrent_layer_matches_finite_differences():
+    layer, X, h0, _ = _problem()
+    readout = rh.rnn.Readout(6, 3, seed=5)
+    labels = np.random.default_rng(6).integers(0, 3, X.shape[:2])
+
+    def loss():
+        logits = readout.forward(layer.forward(X, h0))
+        return rh.functions.cross_entropy(logits, labels)
+
+    logits = readout.forward(layer.forward(X, h0))
+    dH = readout.backward(rh.functions.cross_entropy_grad(logits, labels))
+    layer.backward(dH)
+    params = {**layer.params, **readout.params}
+    grads = {**layer.grads, **readout.grads}
+    assert rh.gradcheck.check_gradient(loss, params, grads) < 1e-6
+
+
+def test_readout_matches_keras_dense_and_gradient_tape():
+    tf = pytest.importorskip("tensorflow")
+    keras = pytest.importorskip("keras")
+    readout, H, D = _readout_problem()
+    dense = keras.layers.Dense(4, dtype="float64")
+    dense.build((None, 6))
+    dense.set_weights([readout.V, readout.c])
+    H_tf = tf.constant(H)
+    with tf.GradientTape() as tape:
+        tape.watch(H_tf)
+        loss = tf.reduce_sum(dense(H_tf) * D)
+    dH_tf, dV_tf, dc_tf = tape.gradient(loss, [H_tf, *dense.trainable_weights])
+    np.testing.assert_allclose(readout.forward(H), dense(H_tf).numpy(), rtol=1e-12)
+    dH = readout.backward(D)
+    np.testing.assert_allclose(dH, dH_tf.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(readout.dV, dV_tf.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(readout.dc, dc_tf.numpy(), rtol=1e-12)
+
+
+def test_readout_keeps_float32_states_in_float32_and_grads_in_float64():
+    readout, H, D = _readout_problem()
+    logits = readout.forward(H.astype(np.float32))
+    dH = readout.backward(D.astype(np.float32))
+    assert logits.dtype == dH.dtype == np.float32
+    assert readout.dV.dtype == readout.dc.dtype == np.float64
+    np.testing.assert_allclose(logits, H @ readout.V + readout.c, rtol=1e-5, atol=1e-5)
+
+
+def test_readout_update_takes_one_sgd_step_in_place():
+    readout, H, D = _readout_problem()
+    V, c = readout.V, readout.c
+    before = {k: v.copy() for k, v in readout.params.items()}
+    readout.forward(H)
+    readout.backward(D)
+    readout.update(0.5)
+    assert readout.V is V and readout.c is c
+    for name, grad in readout.grads.items():
+        np.testing.assert_allclose(readout.params[name], before[name] - 0.5 * grad)
+
+
+def test_readout_needs_a_forward_before_backward_and_a_backward_before_update():
+    readout = rh.rnn.Readout(6, 4)
+    with pytest.raises(ValueError, match="call forward"):
+        readout.backward(np.zeros((2, 4)))
+    with pytest.raises(ValueError, match="call forward and backward first"):
+        readout.update(0.1)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda r: r.forward(np.zeros((2, 5))), r"H must have shape \(\.\.\., 6\)"),
+        (lambda r: r.forward(np.zeros(())), r"H must have shape \(\.\.\., 6\)"),
+        (lambda r: r.forward(np.full((2, 6), np.nan)), "H contains NaN or infinite"),
+        (lambda r: r.forward(np.zeros((2, 6), complex)), "H must hold real numbers"),
+        (lambda r: rh.rnn.Readout(0, 3), "state_size must be a positive integer"),
+        (lambda r: rh.rnn.Readout(3, 2.0), "output_size must be a positive integer"),
+    ],
+)
+def test_readout_rejects_bad_inputs(call, message):
+    with pytest.raises(ValueError, match=message):
+        call(rh.rnn.Readout(6, 4))
+
+
+@pytest.mark.parametrize("shape", [(3, 4), (2, 5, 4), (3, 5, 3)])
+def test_readout_backward_rejects_dlogits_unlike_the_last_forward(shape):
+    readout, H, _ = _readout_problem()
+    readout.forward(H)
+    with pytest.raises(
+        ValueError, match=r"shape of the last forward's logits, \(3, 5, 4\)"
+    ):
+        readout.backward(np.zeros(shape))
+
+
+@pytest.mark.parametrize("lr", [0, -1.0, np.nan, True, "0.1", np.array([0.1])])
+def test_update_refuses_a_bad_lr_before_changing_anything(lr):
+    readout, H, D = _readout_problem()
+    readout.forward(H)
+    readout.backward(D)
+    before = readout.V.copy()
+    with pytest.raises(ValueError, match="lr must be a positive number, got"):
+        readout.update(lr)
+    np.testing.assert_array_equal(readout.V, before)
