@@ -131,7 +131,7 @@ def _parse_idx(stream, name, size):
             f"{name} is {kind}: dimensions {shape} of {dtype.name} need "
             f"{expected} data bytes, the file has {got}"
         )
-    raw = stream.read(expected + 1)  # one byte more reveals a longer file
+    raw = read_at_most(stream, expected + 1)  # one byte more: a longer file
     if len(raw) != expected:
         kind = "truncated" if len(raw) < expected else "longer than its header says"
         got = f"{len(raw)}" if len(raw) < expected else "more"
@@ -141,6 +141,22 @@ def _parse_idx(stream, name, size):
         )
     data = np.frombuffer(raw, dtype=dtype).reshape(shape)
     return data.astype(dtype.newbyteorder("="))
+
+
+def read_at_most(stream, size, chunk=1 << 20):
+    """Up to ``size`` bytes of ``stream``, read in chunks.
+
+    ``stream.read(size)`` may allocate ``size`` bytes before it knows how
+    many there are; reading in chunks allocates only what actually comes.
+    """
+    parts, left = [], size
+    while left > 0:
+        part = stream.read(min(chunk, left))
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
 
 
 def read_npz(path, keys):
@@ -208,7 +224,7 @@ def _read_member(archive, key, path):
                 f"bytes, more than the {MAX_BYTES:,} bytes this reader allows"
             )
         count = nbytes // dtype.itemsize if dtype.itemsize else 0
-        raw = member.read(nbytes + 1)
+        raw = read_at_most(member, nbytes + 1)
     if len(raw) != nbytes:
         raise ValueError(
             f"{path}: {key} announces shape {shape} of {dtype}, {nbytes} bytes, "
