@@ -365,6 +365,25 @@ def test_load_mnist_downloads_checks_hash_and_caches(no_keras_cache, monkeypatch
     assert len(calls) == 1
 
 
+def test_real_download_code_fetches_a_local_url(tmp_path, no_keras_cache, monkeypatch):
+    # The whole online path, urllib included, on a file:// URL the test makes.
+    arrays = small_mnist()
+    served = tmp_path / "served" / "mnist.npz"
+    served.parent.mkdir()
+    served.write_bytes(npz_bytes(arrays))
+    monkeypatch.setattr(mnist, "MNIST_URL", served.as_uri())
+    monkeypatch.setattr(mnist, "MNIST_SHA256", cache.sha256(served))
+    loaded = data.load_mnist()
+    assert_same(loaded, arrays)
+    assert loaded.source == "full MNIST (downloaded)"
+    assert (no_keras_cache / "mnist.npz").read_bytes() == served.read_bytes()
+    served.unlink()  # a URL that fails: the real urllib error, then offline
+    (no_keras_cache / "mnist.npz").write_bytes(b"<html>gone</html>")
+    with pytest.warns(data.OfflineDataWarning, match="could not be downloaded"):
+        assert data.load_mnist().source == data.OFFLINE_SAMPLE
+    assert sorted(os.listdir(no_keras_cache)) == ["mnist.npz.bad"]
+
+
 def test_downloaded_file_has_ordinary_permissions(no_keras_cache, monkeypatch):
     publish(monkeypatch, npz_bytes(small_mnist()))
     umask = os.umask(0o022)
