@@ -646,3 +646,20 @@ def test_recall_batch_rejects_bad_arguments(kwargs, match):
     args = dict(rng=np.random.default_rng(0), batch_size=4, delay=2) | kwargs
     with pytest.raises(ValueError, match=match):
         rh.data.recall_batch(args.pop("rng"), **args)
+
+
+# ------------------------------------------------------------- the package
+
+
+def test_every_public_name_of_the_topic_modules_is_in_rh_data():
+    import importlib
+    import inspect
+
+    for module in ("files", "mnist", "recall", "seq2seq", "sine", "text"):
+        mod = importlib.import_module(f"rnn_helpers.data.{module}")
+        for name, value in vars(mod).items():
+            defined_here = getattr(value, "__module__", None) == mod.__name__
+            if not name.startswith("_") and defined_here and callable(value):
+                assert getattr(rh.data, name) is value, f"{module}.{name}"
+                assert name in rh.data.__all__
+    assert inspect.signature(rh.data.load_mnist).parameters["data_dir"].default is None

@@ -148,3 +148,28 @@ def test_malformed_results_file_is_reported(tmp_path, content, message):
         results.load()
     with pytest.raises(ValueError, match="delete"):
         results.record("x", 1.0, "", "01", data="d")
+
+
+def _record_many(folder, chapter, count):
+    os.environ["RNN_BOOK_RESULTS"] = folder
+    os.environ["RNN_BOOK_MODE"] = "quick"
+    for i in range(count):
+        results.record(f"number {i}", float(i), "", chapter, data="d")
+
+
+def test_kernels_recording_at_once_lose_no_entry(tmp_path):
+    import multiprocessing
+
+    folder = str(tmp_path / "results")
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    workers = [
+        context.Process(target=_record_many, args=(folder, f"0{k}", 15))
+        for k in range(3)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+        assert worker.exitcode == 0
+    assert len(results.load()) == 3 * 15

@@ -7,6 +7,7 @@
 - ``text``: chapter 04's corpus, vocabulary, batches and sampling.
 - ``recall``: the recall task of chapters 03 and 06.
 - ``sine``: sine waves cut into windows (chapter 07).
+- ``seq2seq``: digit strings to reverse or sort (chapter 08).
 """
 
 from ._legacy import mnist_source, text_source
@@ -28,6 +29,14 @@ from .mnist import (
     scale,
 )
 from .recall import recall_batch
+from .seq2seq import (
+    DIGITS,
+    TASKS,
+    Seq2SeqArrays,
+    TokenVocabulary,
+    digit_pairs,
+    seq2seq_arrays,
+)
 from .sine import make_windows, sine_data, sine_series
 from .text import (
     CharVocabulary,
@@ -39,6 +48,12 @@ from .text import (
 )
 
 __all__ = [
+    "DIGITS",
+    "TASKS",
+    "Seq2SeqArrays",
+    "TokenVocabulary",
+    "digit_pairs",
+    "seq2seq_arrays",
     "FULL_SIZES",
     "IDX_DTYPES",
     "IDX_FILES",

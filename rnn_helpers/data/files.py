@@ -46,7 +46,7 @@ _READ_ERRORS = (
 )
 
 
-def regular_file(path, what):
+def _regular_file(path, what):
     """``path`` as a ``Path`` to an existing regular file, or a clear ValueError.
 
     ``what`` names the expected content in the message ("IDX file").
@@ -76,7 +76,7 @@ def read_idx(path):
     ``ndim`` big-endian uint32 sizes, then the data. Returns an array of
     shape ``sizes`` in native byte order (uint8 for MNIST).
     """
-    path = regular_file(path, "IDX file")
+    path = _regular_file(path, "IDX file")
     try:
         with open(path, "rb") as f:
             if f.read(2) == b"\x1f\x8b":
@@ -131,7 +131,7 @@ def _parse_idx(stream, name, size):
             f"{name} is {kind}: dimensions {shape} of {dtype.name} need "
             f"{expected} data bytes, the file has {got}"
         )
-    raw = read_at_most(stream, expected + 1)  # one byte more: a longer file
+    raw = _read_at_most(stream, expected + 1)  # one byte more: a longer file
     if len(raw) != expected:
         kind = "truncated" if len(raw) < expected else "longer than its header says"
         got = f"{len(raw)}" if len(raw) < expected else "more"
@@ -143,7 +143,7 @@ def _parse_idx(stream, name, size):
     return data.astype(dtype.newbyteorder("="))
 
 
-def read_at_most(stream, size, chunk=1 << 20):
+def _read_at_most(stream, size, chunk=1 << 20):
     """Up to ``size`` bytes of ``stream``, read in chunks.
 
     ``stream.read(size)`` may allocate ``size`` bytes before it knows how
@@ -166,7 +166,7 @@ def read_npz(path, keys):
     checked (plain numeric dtype, at most ``MAX_BYTES``) before its array is
     allocated, and any malformed archive gives one ValueError.
     """
-    path = regular_file(path, "an .npz file")
+    path = _regular_file(path, "an .npz file")
     if path.stat().st_size > MAX_BYTES:
         raise ValueError(
             f"{path} has {path.stat().st_size:,} bytes, more than the "
@@ -224,7 +224,7 @@ def _read_member(archive, key, path):
                 f"bytes, more than the {MAX_BYTES:,} bytes this reader allows"
             )
         count = nbytes // dtype.itemsize if dtype.itemsize else 0
-        raw = read_at_most(member, nbytes + 1)
+        raw = _read_at_most(member, nbytes + 1)
     if len(raw) != nbytes:
         raise ValueError(
             f"{path}: {key} announces shape {shape} of {dtype}, {nbytes} bytes, "

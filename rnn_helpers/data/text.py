@@ -51,7 +51,7 @@ def load_text(path=None):
         version = ".".join(map(str, sys.version_info[:2]))
         source = f"Python {version} reference documentation (pydoc_data.topics)"
     else:
-        path = files.regular_file(path, "text file")
+        path = files._regular_file(path, "text file")
         if path.stat().st_size > MAX_TEXT_BYTES:
             raise ValueError(
                 f"{path} has {path.stat().st_size:,} bytes; expected a text file "
