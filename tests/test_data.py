@@ -196,6 +196,13 @@ def test_read_npz_refuses_a_huge_announced_shape(tmp_path):
         data.read_npz(tmp_path / "big.npz", ["x"])
 
 
+@pytest.mark.parametrize("keys", ["x_train", [], [1], None])
+def test_read_npz_wants_a_list_of_names(tmp_path, keys):
+    (tmp_path / "a.npz").write_bytes(npz_bytes(small_mnist()))
+    with pytest.raises(ValueError, match="keys must be a list of array names"):
+        data.read_npz(tmp_path / "a.npz", keys)
+
+
 def test_read_npz_names_members_that_are_not_npy(tmp_path):
     with zipfile.ZipFile(tmp_path / "plain.npz", "w") as archive:
         archive.writestr("x_train", b"not an array")

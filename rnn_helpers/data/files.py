@@ -166,6 +166,8 @@ def read_npz(path, keys):
     checked (plain numeric dtype, at most ``MAX_BYTES``) before its array is
     allocated, and any malformed archive gives one ValueError.
     """
+    if isinstance(keys, str) or not all(isinstance(k, str) for k in keys or [None]):
+        raise ValueError(f"keys must be a list of array names, got {keys!r:.60}")
     path = _regular_file(path, "an .npz file")
     if path.stat().st_size > MAX_BYTES:
         raise ValueError(
