@@ -263,7 +263,7 @@ def test_load_mnist_always_returns_uint8_labels(tmp_path, dtype):
 def test_load_mnist_refuses_a_folder_without_images(tmp_path):
     empty = np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.uint8)
     write_idx_set(tmp_path, (empty, empty))
-    with pytest.raises(ValueError, match="holds no training images; expected MNIST"):
+    with pytest.raises(ValueError, match="no training images; expected MNIST"):
         data.load_mnist(tmp_path)
 
 

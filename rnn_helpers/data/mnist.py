@@ -288,7 +288,7 @@ def _check_mnist(arrays, where):
             )
         if len(x) == 0:
             raise ValueError(
-                f"{where} holds no {name} images; expected MNIST-sized data "
+                f"{where}: no {name} images; expected MNIST-sized data "
                 f"({FULL_SIZES[0]:,} training and {FULL_SIZES[1]:,} test images)"
             )
         if y.shape != (len(x),) or y.dtype.kind not in "iu":
