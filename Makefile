@@ -20,21 +20,26 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # pip warns once per package about find-links folders some machines configure.
 PIP_QUIET := 2> >(grep -v "^WARNING: Location '.*' is ignored" >&2)
 
-.PHONY: help install book test lint unit notebooks quick-book browser chromium \
-	bench clean distclean
+.PHONY: help install book test lint unit notebooks colab render quick-book browser \
+	chromium bench clean distclean
 
 help:
 	@echo "make book       build the HTML book (full mode) into _build/html"
-	@echo "make test       ruff, unit tests, every notebook in quick mode (nbval),"
-	@echo "                then the quick-mode book checked in headless Chromium"
+	@echo "make test       ruff; unit tests, every notebook (once, nbval, quick mode) and"
+	@echo "                the Colab-like test on both cores; the quick-mode book rendered"
+	@echo "                from those executed notebooks and checked in headless Chromium"
 	@echo "make bench      speed comparisons, printed as tables"
 	@echo "make clean      remove _build and caches (make distclean: also .venv)"
+
+# The wall time of one step of a recipe, printed when it ends.
+timed = TIMEFORMAT="== $(1): %0R s"; time
 
 $(INSTALLED): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "Installing requirements into $(VENV) (first run takes a few minutes)"
-	$(BIN)/python -m pip install --quiet -r requirements.txt $(PIP_QUIET)
-	$(BIN)/python -m pip install --quiet --no-deps -e . $(PIP_QUIET)
+	@$(call timed,install) { \
+		$(BIN)/python -m pip install --quiet -r requirements.txt $(PIP_QUIET) && \
+		$(BIN)/python -m pip install --quiet --no-deps -e . $(PIP_QUIET); }
 	@touch $@
 
 install: $(INSTALLED)
@@ -51,33 +56,47 @@ book: $(INSTALLED) $(JUPYTER_CACHE)/.helpers
 	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
 
 lint: $(INSTALLED)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	@$(call timed,lint) { $(BIN)/ruff check . && $(BIN)/ruff format --check .; }
+
+# Every notebook runs once, under nbval, and is written with its outputs to
+# QUICK_BOOK (conftest.py); the results page runs last, after every chapter.
+QUICK_BOOK := _build/quick
+PYTEST := RNN_BOOK_MODE=quick $(BIN)/python -m pytest
+NBVAL := --nbval-lax --nbval-current-env --executed-notebooks $(QUICK_BOOK)
+# Both cores: one notebook (or test file) per worker, the longest first.
+XDIST := -n 2 --dist loadfile --no-loadscope-reorder
 
 test: lint
-	RNN_BOOK_MODE=quick $(BIN)/python -m pytest --nbval-lax --nbval-current-env \
-		tests chapters results.ipynb
-	$(MAKE) --no-print-directory browser
+	@rm -rf $(QUICK_BOOK)
+	@$(call timed,unit tests + notebooks + Colab-like test) \
+		$(PYTEST) $(XDIST) $(NBVAL) tests chapters
+	@$(call timed,results page) $(PYTEST) $(NBVAL) results.ipynb
+	@$(MAKE) --no-print-directory render browser
 
 unit: $(INSTALLED)
-	RNN_BOOK_MODE=quick $(BIN)/python -m pytest tests
+	$(PYTEST) $(XDIST) -m "not colab" tests
+
+colab: $(INSTALLED)
+	$(PYTEST) $(XDIST) -m colab tests
 
 notebooks: $(INSTALLED)
-	RNN_BOOK_MODE=quick $(BIN)/python -m pytest --nbval-lax --nbval-current-env \
-		chapters results.ipynb
-
-# The book as readers see it: built in quick mode, always executed afresh,
-# every page opened in headless Chromium (screenshots in _build/screenshots).
-QUICK_BOOK := _build/quick
-
-quick-book: $(INSTALLED)
 	rm -rf $(QUICK_BOOK)
-	RNN_BOOK_MODE=quick $(BIN)/jupyter-book build . --path-output $(QUICK_BOOK) \
-		-W -n --keep-going
+	$(PYTEST) $(XDIST) $(NBVAL) chapters
+	$(PYTEST) $(NBVAL) results.ipynb
 
-browser: quick-book chromium
-	$(BIN)/python -m pytest tests/browser --book $(QUICK_BOOK)/_build/html \
-		--screenshots _build/screenshots
+# The book as readers see it, rendered from the notebooks the tests executed
+# (nothing runs again), then every page opened in headless Chromium
+# (screenshots in _build/screenshots).
+render: $(INSTALLED)
+	@$(call timed,book render) { \
+		$(BIN)/python tests/browser/quickbook.py $(QUICK_BOOK) && \
+		$(BIN)/jupyter-book build $(QUICK_BOOK) -W -n --keep-going --quiet; }
+
+quick-book: notebooks render
+
+browser: chromium
+	@$(call timed,browser checks) $(BIN)/python -m pytest -n 2 tests/browser \
+		--book $(QUICK_BOOK)/_build/html --screenshots _build/screenshots
 
 chromium:
 	@command -v chromium >/dev/null || { \

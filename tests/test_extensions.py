@@ -11,6 +11,7 @@ from jupyter_client.manager import KernelManager
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "_ext"))
 
+import execution_times  # noqa: E402
 import kernel_encryption  # noqa: E402
 import local_mathjax  # noqa: E402
 
@@ -39,3 +40,15 @@ def test_mathjax_source_holds_what_the_pages_load():
     source = local_mathjax._source()
     for part in local_mathjax.PARTS:
         assert (source / part).exists(), part
+
+
+def test_execution_times_lists_executed_pages_and_marks_cached_ones():
+    metadata = {
+        "chapters/02_b": {"exec_data": {"runtime": 3.0, "mtime": 50.0}},
+        "chapters/01_a": {"exec_data": {"runtime": 12.5, "mtime": 200.0}},
+        "intro": {},
+    }
+    assert execution_times.rows(metadata, start=100.0) == [
+        ("chapters/01_a", 12.5, False),
+        ("chapters/02_b", 3.0, True),
+    ]

@@ -1,7 +1,15 @@
 """The browser checks themselves: a broken page must fail them."""
 
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
 import pytest
 from browser.pagecheck import COLAB, REPO, page_problems
+
+ROOT = Path(__file__).resolve().parents[1]
 
 PAGE = "chapters/01_example"
 COLAB_LINK = f"{COLAB}/github/{REPO.split('github.com/')[1]}/blob/main/{PAGE}.ipynb"
@@ -56,6 +64,150 @@ def test_a_good_page_passes():
 def test_a_broken_page_fails(broken, problem):
     problems = page_problems(render(**broken), PAGE, CELLS)
     assert any(problem in p for p in problems), problems
+
+
+def output(text, kind="stream"):
+    area = f'<div class="output {kind}"><pre>{text}</pre></div>'
+    return f'<div class="cell_output">{area}</div>'
+
+
+LOG = "\n".join(f"Epoch {i}/6 - loss: 0.{i}" for i in range(1, 7))
+MARKDOWN_TABLE = "| quantity | value | unit |\n|---|---|---|\n"
+SPLIT_ROW = "| largest |NumPy - TensorFlow| difference | 1e-7 | |\n"
+
+
+@pytest.mark.parametrize(
+    ("extra", "problem"),
+    [
+        (output("loss $\\frac{1}{2} x_1$"), "unrendered TeX in an output"),
+        (output("$x$ and $y$"), "unrendered TeX in an output"),
+        (output("p = \\sigma(z)"), "unrendered TeX in an output"),
+        (
+            '<div class="cell_output"><div class="output text_markdown"><p>'
+            "error $\\lVert g \\rVert_2$</p></div></div>",
+            "unrendered TeX in an output",
+        ),
+        (
+            output("/tmp/ipykernel_812/3361.py:2: OfflineDataWarning: no network"),
+            "a warning or temporary path in an output",
+        ),
+        (output("saved to /var/folders/xy/T/fig.png"), "a warning or temporary path"),
+        (
+            output("W0000 00:00:1733 12:01:02.5 cpu_feature_guard.cc:142] AVX"),
+            "warning",
+        ),
+        (output(LOG), "6 lines of training log in one output"),
+        (
+            output(
+                "\n".join(f"{i * 10}%|##   | {i}/10 [00:01, 9.1it/s]" for i in range(7))
+            ),
+            "lines of training log",
+        ),
+        (
+            "<table><tr><th>a</th><th>b</th></tr><tr><td>1</td><td>2</td><td>3</td>"
+            "</tr></table>",
+            "a table has rows of [2, 3] cells",
+        ),
+    ],
+)
+def test_a_page_with_untidy_outputs_fails(extra, problem):
+    problems = page_problems(render(extra=extra), PAGE, CELLS)
+    assert any(problem in p for p in problems), problems
+
+
+def test_tidy_outputs_pass():
+    tidy = (
+        output("test accuracy 91.2% after 3 epochs (4,000 training digits)")
+        + output("\n".join(LOG.splitlines()[:5]))
+        + '<div class="cell_output"><div class="output text_markdown"><p>'
+        "<mjx-container>x2</mjx-container> costs $5</p></div></div>"
+        # a pandas table: the index column spans two rows
+         + '<table><tr><th></th><th>a</th><th>b</th></tr><tr><th rowspan="2">x</th>'
+        "<td>1</td><td>2</td></tr><tr><td>3</td><td>4</td></tr></table>"
+    )
+    assert page_problems(render(extra=tidy), PAGE, CELLS) == []
+
+
+def test_a_table_row_split_by_its_pipes_fails_in_prose_and_in_outputs():
+    good = MARKDOWN_TABLE + "| largest \\|NumPy - TensorFlow\\| difference | 1e-7 | |\n"
+    assert page_problems(render(), PAGE, CELLS + [markdown(good)]) == []
+    problems = page_problems(
+        render(), PAGE, CELLS + [markdown(MARKDOWN_TABLE + SPLIT_ROW)]
+    )
+    assert any("has 5 cells under a header of 3" in p for p in problems), problems
+    computed = {
+        "cell_type": "code",
+        "metadata": {},
+        "source": ["show_results()"],
+        "outputs": [
+            {
+                "output_type": "display_data",
+                "metadata": {},
+                "data": {"text/markdown": MARKDOWN_TABLE + SPLIT_ROW},
+            }
+        ],
+    }
+    problems = page_problems(render(), PAGE, CELLS + [computed])
+    assert any("in the output of cell 3" in p for p in problems), problems
+
+
+def markdown(text):
+    return {"cell_type": "markdown", "metadata": {}, "source": [text]}
+
+
+def _root_conftest():
+    spec = importlib.util.spec_from_file_location("book_conftest", ROOT / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_dropdown_code_finds_the_python_of_every_solution():
+    text = (
+        "**1.** Compute it.\n\n````{dropdown} Solution\nMath $x$.\n\n"
+        "```python\nprint(1)\n```\n\n```text\nnot code\n```\n````\n\n"
+        ":::{admonition} Solution\n:class: dropdown\n```python\nprint(2)\n```\n:::\n\n"
+        ":::{note}\n```python\nnot_a_solution()\n```\n:::\n\n"
+        "```python\nalso_not_a_solution()\n```\n"
+    )
+    assert _root_conftest().dropdown_code(text) == ["print(1)\n", "print(2)\n"]
+
+
+def test_an_exercise_solution_that_raises_fails_the_notebook_run(tmp_path):
+    """conftest.py runs every dropdown's code after the chapter, under nbval."""
+    for name, solution in [("good", "print(x + 1)"), ("broken", "print(y + 1)")]:
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [
+            nbformat.v4.new_code_cell("x = 41"),
+            nbformat.v4.new_markdown_cell(
+                f"**1.** Add one.\n\n````{{dropdown}} Solution\n```python\n{solution}\n"
+                "```\n````\n"
+            ),
+        ]
+        nbformat.write(nb, tmp_path / f"{name}.ipynb")
+    (tmp_path / "conftest.py").write_text((ROOT / "conftest.py").read_text())
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval-lax",
+            "--nbval-current-env",
+            "-p",
+            "no:cacheprovider",
+            "-rA",
+            "good.ipynb",
+            "broken.ipynb",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 1, run.stdout[-2000:]
+    assert "PASSED good.ipynb::Solution 1" in run.stdout
+    assert "FAILED broken.ipynb::Solution 1" in run.stdout
+    assert "NameError" in run.stdout
 
 
 def test_animation_and_widget_pages_need_their_static_parts():

@@ -1,6 +1,8 @@
 """Checks of one rendered chapter page, shared by the browser tests and their tests."""
 
+import copy
 import json
+import re
 from pathlib import Path
 
 import yaml
@@ -22,11 +24,130 @@ def toc_pages():
     return pages
 
 
-def notebook_cells(page):
-    path = ROOT / f"{page}.ipynb"
+def notebook_cells(page, folder=ROOT):
+    """The cells of a page's notebook in ``folder`` (with outputs if executed)."""
+    path = Path(folder) / f"{page}.ipynb"
+    if not path.exists():
+        path = ROOT / f"{page}.ipynb"
     if not path.exists():
         return []
     return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+# TeX that MathJax did not typeset: $...$ with TeX inside, \(...\), \frac, ...
+RAW_TEX = re.compile(
+    r"\$[^$\n]*[\\^_{}][^$\n]*\$|\$[A-Za-z]\$|\\\(|\\\[|\\[a-zA-Z]{2,}\b|\$\$"
+)
+# What a reader should never see in an output: warnings, log lines, the
+# temporary paths of the machine that built the page.
+NOISE = re.compile(
+    r"\b[A-Z]\w*Warning\b|^WARNING\b|\bwarnings\.warn|^[IWEF]\d{4} \d\d:\d\d:\d\d"
+    r"|/tmp/|/var/folders/|/private/var/|\bipykernel_\d+|AppData\\Local\\Temp",
+    re.MULTILINE,
+)
+# One line of a training log: an epoch, step or loss report, or a progress bar.
+LOG_LINE = re.compile(
+    r"(?i)\b(?:epoch|step|iter(?:ation)?|batch)[ \t]*:?[ \t]*\d"
+    r"|\bloss[ \t]*[:=][ \t]*[-+]?\d|\d+%\|.*\||\d+/\d+ [━=\[]"
+    r"|[0-9.]+\s?(?:it/s|s/it)\b"
+)
+MAX_LOG_LINES = 5
+_DELIMITER = re.compile(r"^\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+
+
+def table_cells(line):
+    """The cells of one pipe-table row, split as MyST (markdown-it) splits them."""
+    line = line.strip()
+    if line.startswith("|"):
+        line = line[1:]
+    if line.endswith("|") and not line.endswith("\\|"):
+        line = line[:-1]
+    return re.split(r"(?<!\\)\|", line)
+
+
+def markdown_table_problems(text, where):
+    """Rows of the pipe tables in ``text`` with more or fewer cells than the header."""
+    problems = []
+    lines = text.splitlines()
+    for i in range(1, len(lines)):
+        if "|" not in lines[i - 1] or not _DELIMITER.match(lines[i]):
+            continue
+        width = len(table_cells(lines[i - 1]))
+        for row in lines[i + 1 :]:
+            if not row.strip() or "|" not in row:
+                break
+            cells = len(table_cells(row))
+            if cells != width:
+                problems.append(
+                    f"a table row in {where} has {cells} cells under a header of "
+                    f"{width}: {row.strip()[:60]}"
+                )
+    return problems
+
+
+def html_table_problems(table):
+    """Rows of an HTML table narrower or wider than its first row (spans counted)."""
+    widths, carried = [], []  # carried: rows still covered by a rowspan, per row
+    for row in table.find_all("tr"):
+        width = carried.pop(0) if carried else 0
+        for cell in row.find_all(["td", "th"], recursive=False):
+            span = int(cell.get("colspan", 1) or 1)
+            width += span
+            for k in range(int(cell.get("rowspan", 1) or 1) - 1):
+                while len(carried) <= k:
+                    carried.append(0)
+                carried[k] += span
+        widths.append(width)
+    if widths and any(w != widths[0] for w in widths):
+        return [f"a table has rows of {sorted(set(widths))} cells"]
+    return []
+
+
+def _outputs_text(article):
+    """Each output area's text, as a reader sees it (typeset math left out)."""
+    for output in article.select(".cell_output"):
+        output = copy.copy(output)
+        for node in output.find_all(["mjx-container", "script", "style", "img"]):
+            node.decompose()
+        yield output
+
+
+def output_problems(article):
+    problems = []
+    for output in _outputs_text(article):
+        text = output.get_text("\n")
+        tex = RAW_TEX.search(text)
+        if tex:
+            problems.append(f"unrendered TeX in an output: {tex.group(0)[:40]}")
+        noise = NOISE.search(text)
+        if noise:
+            problems.append(
+                f"a warning or temporary path in an output: {noise.group(0)}"
+            )
+        for pre in output.find_all("pre"):
+            lines = re.split(r"[\r\n]+", pre.get_text())
+            log = [ln for ln in lines if LOG_LINE.search(ln)]
+            if len(log) > MAX_LOG_LINES:
+                problems.append(
+                    f"{len(log)} lines of training log in one output "
+                    f"(at most {MAX_LOG_LINES}): {log[0].strip()[:50]}"
+                )
+    return problems
+
+
+def table_problems(article, cells):
+    problems = []
+    for table in article.find_all("table"):
+        problems += html_table_problems(table)
+    for i, cell in enumerate(cells):
+        if cell["cell_type"] == "markdown":
+            problems += markdown_table_problems("".join(cell["source"]), f"cell {i}")
+        for output in cell.get("outputs", []):
+            markdown = output.get("data", {}).get("text/markdown")
+            if markdown:
+                text = "".join(markdown) if isinstance(markdown, list) else markdown
+                problems += markdown_table_problems(text, f"the output of cell {i}")
+    return problems
 
 
 PAGES = toc_pages()
@@ -59,6 +180,9 @@ def page_problems(html, page, cells):
     ]
     if not images:
         problems.append("no figure image")
+
+    problems += output_problems(article)
+    problems += table_problems(article, cells)
 
     for output in article.select(".cell_output .output"):
         classes = output.get("class", [])
