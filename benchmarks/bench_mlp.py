@@ -127,10 +127,9 @@ def main():
 
 def run(args, blas):
     """Load the data, time both networks at each batch size, print the table."""
-    (X_train, y_train), (X_test, y_test) = rh.data.mnist_vectors(
-        max_train=args.max_train
-    )
-    print(f"data: {rh.data.mnist_source()}")
+    mnist = rh.data.mnist_vectors(max_train=args.max_train, quiet=True)
+    (X_train, y_train), (X_test, y_test) = mnist
+    print(mnist.note)
     print(
         f"{len(X_train):,} training and {len(X_test):,} test digits; network "
         f"{SIZES}, lr {LR}, seed {SEED}; median of {args.epochs} timed epochs after "

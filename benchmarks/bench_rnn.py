@@ -35,7 +35,7 @@ import numpy as np
 
 import rnn_helpers as rh
 
-BATCH, STEPS, INPUTS, STATE = 128, 28, 28, 128
+BATCH, NUM_STEPS, INPUTS, STATE = 128, 28, 28, 128
 PASSES = 3  # each implementation runs in this many blocks, the blocks interleaved
 
 
@@ -141,14 +141,14 @@ def tensorflow_versions(layer, dtype):
             A = tf.einsum("bti,is->bts", X, U) + b
             h = tf.zeros((tf.shape(X)[0], STATE), dtype=X.dtype)
             states = []
-            for t in range(STEPS):
+            for t in range(NUM_STEPS):
                 h = tf.tanh(A[:, t] + h @ W)
                 states.append(h)
             loss = tf.reduce_sum(tf.stack(states, axis=1) * dH)
         return tape.gradient(loss, [X, U, W, b])
 
     rnn = keras.layers.SimpleRNN(STATE, return_sequences=True, dtype=dtype)
-    rnn.build((None, STEPS, INPUTS))
+    rnn.build((None, NUM_STEPS, INPUTS))
     rnn.set_weights([layer.U, layer.W, layer.b])
 
     def simple_rnn(X, dH):
@@ -183,8 +183,8 @@ def main():
 def compare(dtype, calls, n_src):
     """Time every implementation in ``dtype`` and print the table."""
     rng = np.random.default_rng(0)
-    X = rng.standard_normal((BATCH, STEPS, INPUTS)).astype(dtype)
-    dH = rng.standard_normal((BATCH, STEPS, STATE)).astype(dtype)
+    X = rng.standard_normal((BATCH, NUM_STEPS, INPUTS)).astype(dtype)
+    dH = rng.standard_normal((BATCH, NUM_STEPS, STATE)).astype(dtype)
     layer = rh.rnn.RecurrentLayer(INPUTS, STATE, "tanh", seed=0)
 
     def numpy_layer():
@@ -241,7 +241,7 @@ def compare(dtype, calls, n_src):
     median = {name: statistics.median(t) for name, t in times.items()}
     ours = "NumPy RecurrentLayer"
     print(
-        f"\nForward + BPTT, batch {BATCH} x {STEPS} steps x {INPUTS} inputs x "
+        f"\nForward + BPTT, batch {BATCH} x {NUM_STEPS} steps x {INPUTS} inputs x "
         f"{STATE} tanh units, {dtype.name}: time per sequence over {calls} "
         f"calls (the source's method: float64, on {n_src} sequences)\n"
     )

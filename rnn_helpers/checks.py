@@ -5,7 +5,7 @@ array), so a call site reads in one line::
 
     epochs = checks.integer(epochs, "epochs", minimum=1)
     lr = checks.number(lr, "lr", above=0)
-    X = checks.array(X, "X", shape=("batch", "steps", self.input_size))
+    X = checks.array(X, "X", shape=("batch", "num_steps", self.input_size))
 
 and a bad value raises a ``ValueError`` that names the argument, says what
 was expected and shows what came: ``epochs must be a positive integer, got
@@ -91,7 +91,7 @@ def array(
     """``value`` as a NumPy array, checked; cast to ``dtype`` when one is given.
 
     ``shape``: a tuple whose entries are sizes (``int``) or free axes, named
-    by a string that the message shows (``("batch", "steps", 4)``) or
+    by a string that the message shows (``("batch", "num_steps", 4)``) or
     ``None``. ``kind``: ``'real'`` (integers or floats, never bools or
     complex), ``'float'``, ``'integer'`` or ``None`` (any dtype). ``finite``:
     NaN and inf refused. ``empty=False``: every axis needs at least one entry.
@@ -156,6 +156,32 @@ def string(value, name, *, empty=False):
         what = "a string" if empty else "a non-empty string"
         raise ValueError(f"{name} must be {what}, got {shown(value)}")
     return value
+
+
+def rng(seed, name="seed"):
+    """``np.random.default_rng(seed)``, for the seeds the book passes around.
+
+    ``seed``: a non-negative integer, a tuple or list of them (streams apart:
+    ``(seed, 1)``), a ``np.random.Generator`` (returned as it is, and advanced
+    by its use) or ``None`` (fresh entropy). Bools, floats and strings are
+    refused.
+    """
+    if seed is None or isinstance(seed, np.random.Generator):
+        return np.random.default_rng(seed)
+    sequence = isinstance(seed, (tuple, list))
+    parts = list(seed) if sequence else [seed]
+    if not parts or not all(
+        isinstance(p, numbers.Integral)
+        and not isinstance(p, (bool, np.bool_))
+        and p >= 0
+        for p in parts
+    ):
+        raise ValueError(
+            f"{name} must be a non-negative integer, a tuple of them or a "
+            f"np.random.Generator, got {shown(seed)}"
+        )
+    parts = [int(p) for p in parts]
+    return np.random.default_rng(parts if sequence else parts[0])
 
 
 def state(value, name, *, batch, state_size, dtype=np.float64):

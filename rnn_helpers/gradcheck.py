@@ -107,7 +107,7 @@ def check_gradient(f, params, grads, eps=1e-5, max_entries=None, seed=0):
                 f"the parameter's shape {p.shape}"
             )
         checked_grads.append(g.astype(float, copy=False))
-    rng = np.random.default_rng(seed)
+    rng = checks.rng(seed)
     worst = 0.0
     for p, g in zip(params, checked_grads, strict=True):
         entries = None

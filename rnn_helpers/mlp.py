@@ -38,7 +38,7 @@ class NeuralNet:
         ]
         self.output = checks.choice(output, "output", OUTPUTS)
         init = checks.choice(init, "init", INITS)
-        self.rng = np.random.default_rng(seed)
+        self.rng = checks.rng(seed)
         self.weights = []
         self.biases = []
         for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:], strict=True):
@@ -110,7 +110,7 @@ class NeuralNet:
         ``X: (m, inputs)``, ``Y: (m, outputs)`` one-hot targets. The four
         backprop equations, with one row per example.
         """
-        return self._backprop(X, Y, 1.0 / len(X))
+        return self._gradients(*self._check_batch(X, Y))
 
     def update_mini_batch(self, X, Y, lr):
         """One SGD step, ``W -= lr * dW``, on the batch ``(X, Y)``; returns its loss.
@@ -119,6 +119,14 @@ class NeuralNet:
         is folded into the output error, so the gradients arrive already
         scaled and each weight array is updated in place by one subtraction.
         """
+        X, Y = self._check_batch(X, Y)
+        return self._update(X, Y, checks.number(lr, "lr", above=0))
+
+    def _gradients(self, X, Y):
+        return self._backprop(X, Y, 1.0 / len(X))
+
+    def _update(self, X, Y, lr):
+        """``update_mini_batch`` on checked arguments (``fit`` checks them once)."""
         loss, dW, db = self._backprop(X, Y, lr / len(X))
         for W, b, gW, gb in zip(self.weights, self.biases, dW, db, strict=True):
             W -= gW
@@ -201,9 +209,7 @@ class NeuralNet:
             with np.errstate(over="ignore", invalid="ignore"):
                 for start in range(0, len(X), batch_size):
                     idx = order[start : start + batch_size]
-                    loss = self.update_mini_batch(
-                        X.take(idx, axis=0), Y.take(idx, axis=0), lr
-                    )
+                    loss = self._update(X.take(idx, axis=0), Y.take(idx, axis=0), lr)
                     if not math.isfinite(loss):
                         raise FloatingPointError(
                             f"training diverged in epoch {epoch + 1}: the loss "
@@ -235,6 +241,10 @@ class NeuralNet:
             )
         return checks.array(X, name)  # and finite
 
+    def _check_batch(self, X, Y):
+        X = self._check_X(X)
+        return X, checks.array(Y, "Y", shape=(len(X), self.num_classes))
+
     def _check_y(self, y, n, name="y"):
         y = np.asarray(y)
         if y.shape != (n,) or not np.issubdtype(y.dtype, np.integer):
@@ -253,23 +263,24 @@ class NeuralNet:
 class LoopNeuralNet(NeuralNet):
     """The same network trained the source's way: one example at a time (chapter 01).
 
-    ``update_mini_batch`` and ``backprop`` are the source's, transcribed line
-    for line (the loop over examples is in ``gradients``): column vectors
+    ``_update`` and ``backprop`` are the source's ``update_mini_batch`` and
+    ``backprop``, transcribed line for line (the loop over examples is in
+    ``_gradients``), behind ``NeuralNet``'s checks: column vectors
     ``(n, 1)``, fresh zero arrays for every example, sums of per-example
     gradients. Same seed, same draws, same arithmetic as ``NeuralNet``: it
     learns the same weights, only slower.
     Kept for the speed comparison in chapter 01 and ``benchmarks/``.
     """
 
-    def update_mini_batch(self, X, Y, lr):
+    def _update(self, X, Y, lr):
         """The source's step: summed per-example gradients, then ``W -= lr * dW``."""
-        loss, dW, db = self.gradients(X, Y)
+        loss, dW, db = self._gradients(X, Y)
         for W, b, gW, gb in zip(self.weights, self.biases, dW, db, strict=True):
             W -= lr * gW
             b -= lr * gb
         return loss
 
-    def gradients(self, X, Y):
+    def _gradients(self, X, Y):
         nabla_b = [np.zeros(b.shape) for b in self.biases]
         nabla_w = [np.zeros(w.shape) for w in self.weights]
         loss = 0.0

@@ -10,6 +10,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Circle, FancyBboxPatch
 
+from . import checks
+
 STYLE = {
     "figure.figsize": (7.0, 3.6),
     "figure.dpi": 100,
@@ -39,6 +41,7 @@ def digit_grid(images, labels=None, predictions=None, ncols=10, title=None):
     ``images``: ``(n, 28, 28)`` or ``(n, 784)``; ``labels``/``predictions``:
     ``(n,)``. A wrong prediction is captioned in red. Returns the figure.
     """
+    ncols = checks.integer(ncols, "ncols", minimum=1)
     images = np.asarray(images)
     if images.ndim == 2:
         side = int(round(np.sqrt(images.shape[1])))
@@ -86,6 +89,11 @@ def learning_curves(histories, metric="loss", ax=None, xlabel="epoch", ylabel=No
 
     ``histories``: ``{"label": history_dict}``. Returns the axes.
     """
+    if not isinstance(histories, dict) or not histories:
+        raise ValueError(
+            'histories must be a non-empty dict {"label": history}, got '
+            f"{checks.shown(histories)}"
+        )
     if ax is None:
         _, ax = plt.subplots()
     for label, history in histories.items():

@@ -213,3 +213,53 @@ def test_long_values_are_cut_short_in_messages():
     with pytest.raises(ValueError) as info:
         checks.integer("x" * 500, "n")
     assert len(str(info.value)) < 100 and "..." in str(info.value)
+
+
+# ----------------------------------------------------------------------
+# seeds and initial states
+
+
+@pytest.mark.parametrize("seed", [0, 7, np.int64(7), (7, 1), [7, 1]])
+def test_rng_draws_what_numpy_draws_from_the_same_seed(seed):
+    expected = np.random.default_rng(seed).standard_normal(3)
+    np.testing.assert_array_equal(checks.rng(seed).standard_normal(3), expected)
+
+
+def test_rng_hands_a_generator_back_as_it_is():
+    generator = np.random.default_rng(0)
+    assert checks.rng(generator) is generator
+    assert isinstance(checks.rng(None), np.random.Generator)
+
+
+@pytest.mark.parametrize("seed", [True, -1, 1.5, "1", (), (1, True), [1.0], {1: 2}])
+def test_rng_refuses_seeds_that_are_not_non_negative_integers(seed):
+    with pytest.raises(
+        ValueError, match="^seed must be a non-negative integer, a tuple"
+    ):
+        checks.rng(seed)
+
+
+def test_state_gives_zeros_broadcasts_a_row_and_casts():
+    np.testing.assert_array_equal(checks.state(None, "h0", batch=2, state_size=3), 0)
+    assert checks.state(None, "h0", batch=2, state_size=3).shape == (2, 3)
+    row = np.array([1.0, 2.0, 3.0])
+    shared = checks.state(row, "h0", batch=2, state_size=3, dtype=np.float32)
+    assert shared.shape == (2, 3) and shared.dtype == np.float32
+    np.testing.assert_array_equal(shared, [row, row])
+    shared[0, 0] = 9.0  # a writable copy, not a view of the row
+    assert row[0] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (np.zeros((3, 3)), r"h0 must have shape \(2, 3\) or \(3,\), got \(3, 3\)"),
+        (np.zeros(4), r"h0 must have shape \(2, 3\) or \(3,\), got \(4,\)"),
+        (np.array([0.0, np.nan, 0.0]), "h0 contains NaN or infinite values"),
+        (np.array([0.0, np.inf, 0.0]), "h0 contains NaN or infinite values"),
+        (np.zeros(3, complex), "h0 must hold real numbers"),
+    ],
+)
+def test_state_refuses_wrong_shapes_and_values(value, message):
+    with pytest.raises(ValueError, match=message):
+        checks.state(value, "h0", batch=2, state_size=3)

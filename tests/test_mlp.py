@@ -241,3 +241,26 @@ def test_fit_validates_everything_before_changing_a_weight():
 def test_predict_refuses_what_is_not_a_float_matrix(X):
     with pytest.raises(ValueError, match="X must"):
         mlp.NeuralNet([4, 2]).predict(X)
+
+
+@pytest.mark.parametrize("cls", [mlp.NeuralNet, mlp.LoopNeuralNet])
+@pytest.mark.parametrize(
+    ("X", "Y", "lr", "message"),
+    [
+        (np.zeros((3, 4)), np.zeros((3, 3)), 0.1, r"Y must have shape \(3, 2\)"),
+        (np.zeros((3, 4)), np.full((3, 2), np.nan), 0.1, "Y contains NaN"),
+        (np.zeros((3, 5)), np.zeros((3, 2)), 0.1, r"X must have shape \(n, 4\)"),
+        (np.zeros((3, 4)), np.zeros((3, 2)), True, "lr must be a positive number"),
+    ],
+)
+def test_a_single_step_checks_its_batch_before_changing_a_weight(
+    cls, X, Y, lr, message
+):
+    net = cls([4, 2])
+    before = net.weights[0].copy()
+    with pytest.raises(ValueError, match=message):
+        net.update_mini_batch(X, Y, lr)
+    if lr is not True:
+        with pytest.raises(ValueError, match=message):
+            net.gradients(X, Y)
+    np.testing.assert_array_equal(net.weights[0], before)

@@ -140,3 +140,22 @@ def test_circle_marks_an_operation():
     assert patch.center == (1, 1) and patch.radius == 0.3
     assert ax.texts[-1].get_text() == "×"
     plt.close(fig)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: plots.digit_grid(np.zeros((2, 784)), ncols=True), "ncols must be a"),
+        (lambda: plots.digit_grid(np.zeros((2, 784)), ncols=0), "ncols must be a"),
+        (
+            lambda: plots.learning_curves([{"loss": [1]}]),
+            "histories must be a non-empty",
+        ),
+        (lambda: plots.learning_curves({}), "histories must be a non-empty dict"),
+    ],
+)
+def test_figures_refuse_bad_arguments_before_drawing(call, message):
+    figures = plt.get_fignums()
+    with pytest.raises(ValueError, match=message):
+        call()
+    assert plt.get_fignums() == figures

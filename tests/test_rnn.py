@@ -546,3 +546,11 @@ def test_update_refuses_a_bad_lr_before_changing_anything(lr):
     with pytest.raises(ValueError, match="lr must be a positive number, got"):
         readout.update(lr)
     np.testing.assert_array_equal(readout.V, before)
+
+
+@pytest.mark.parametrize("seed", [True, -1, 0.5, "0"])
+def test_layers_refuse_seeds_that_are_not_seeds(seed):
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        rh.rnn.RecurrentLayer(2, 3, seed=seed)
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        rh.rnn.Readout(2, 3, seed=seed)

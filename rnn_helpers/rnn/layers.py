@@ -71,7 +71,7 @@ class RecurrentLayer(Layer):
         self.state_size = checks.integer(state_size, "state_size", minimum=1)
         self.f, self.f_prime_from_output = functions.activation(activation)
         self.activation = activation
-        rng = np.random.default_rng(seed)
+        rng = checks.rng(seed)
         scale = 1.0 / np.sqrt(self.state_size)
         self.U = rng.uniform(-scale, scale, (self.input_size, self.state_size))
         self.W = rng.uniform(-scale, scale, (self.state_size, self.state_size))
@@ -235,7 +235,7 @@ class Readout(Layer):
     def __init__(self, state_size, output_size, seed=0):
         self.state_size = checks.integer(state_size, "state_size", minimum=1)
         self.output_size = checks.integer(output_size, "output_size", minimum=1)
-        rng = np.random.default_rng(seed)
+        rng = checks.rng(seed)
         scale = 1.0 / np.sqrt(self.state_size)
         self.V = rng.uniform(-scale, scale, (self.state_size, self.output_size))
         self.c = np.zeros(self.output_size)
