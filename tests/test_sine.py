@@ -220,3 +220,9 @@ def test_sine_lstm_rejects_bad_sizes_and_seeds(kwargs, message):
     pytest.importorskip("keras")
     with pytest.raises(ValueError, match=message):
         rh.models.sine_lstm(**kwargs)
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "0", True])
+def test_sine_data_rejects_bad_seeds(seed):
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        rh.data.sine_data(20, 5, noise=0.1, seed=seed)

@@ -239,3 +239,11 @@ def test_sample_checks_what_the_model_returns():
         data.sample(step, VOCAB, "a", 3, 1.0)
     step, _ = fixed_model([0.0, 1.0, 2.0])
     assert data.sample(step, VOCAB, "ab", 0, 1.0) == "ab"  # nothing to draw
+
+
+@pytest.mark.parametrize("seed", [-1, 0.5, "a"])
+def test_sample_rejects_bad_seeds_before_running_the_model(seed):
+    step, calls = fixed_model([0.0, 1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+        data.sample(step, VOCAB, "a", 3, 1.0, seed=seed)
+    assert calls == []

@@ -18,6 +18,7 @@ def sine_series(num_points, *, start=0.0, dt=0.01, wave=np.sin, noise=0.0, seed=
     start = checks.number(start, "start")
     dt = checks.number(dt, "the step dt", above=0)
     noise = checks.number(noise, "noise (a standard deviation)", minimum=0)
+    rng = checks.rng(seed)
     t = start + dt * np.arange(num_points)
     values = np.asarray(wave(t), dtype=np.float64)
     if values.shape != t.shape or not np.all(np.isfinite(values)):
@@ -26,9 +27,7 @@ def sine_series(num_points, *, start=0.0, dt=0.01, wave=np.sin, noise=0.0, seed=
             f"times, got shape {values.shape}"
         )
     if noise > 0:
-        values = values + noise * np.random.default_rng(seed).standard_normal(
-            num_points
-        )
+        values = values + noise * rng.standard_normal(num_points)
     return values.astype(np.float32)
 
 
@@ -77,7 +76,7 @@ def sine_data(
     num_train = checks.integer(num_train, "num_train", minimum=1)
     num_test = checks.integer(num_test, "num_test", minimum=1)
     num_steps = checks.integer(num_steps, "num_steps", minimum=1)
-    rng = np.random.default_rng(seed)
+    rng = checks.rng(seed)
     train_points = num_train + num_steps
     train = sine_series(train_points, dt=dt, wave=wave, noise=noise, seed=rng)
     test = sine_series(

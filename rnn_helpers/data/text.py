@@ -72,9 +72,6 @@ def load_text(path=None):
             f"{source} holds {len(text)} characters; a language model needs at "
             "least two (an input and the character after it)"
         )
-    from . import _legacy
-
-    _legacy.remember_text(source)
     return Text(text, source)
 
 
@@ -195,8 +192,8 @@ def sample(step, vocab, prefix, length, temperature=1.0, seed=0):
             f"character to read), got {prefix!r}"
         )
     length = checks.integer(length, "length", minimum=0)
+    rng = checks.rng(seed)
     ids = list(vocab.encode(prefix))  # a ValueError names unknown characters
-    rng = np.random.default_rng(seed)
     h, logits = None, None
     for i in ids:
         logits, h = step(i, h)
