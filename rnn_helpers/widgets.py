@@ -10,7 +10,7 @@ import ipywidgets
 import matplotlib.pyplot as plt
 from IPython.display import display
 
-from . import config
+from . import checks, config
 
 STATIC_NOTE = (
     "(Interactive version: open this chapter in Colab or Jupyter and move the sliders.)"
@@ -25,6 +25,10 @@ def interact(draw, **sliders):
     matplotlib figure from the slider values. Returns the live widget, or
     ``None`` when the notebook runs for a static page (``RNN_BOOK_STATIC``).
     """
+    if not callable(draw):
+        raise ValueError(
+            f"draw must be a function that draws one figure, got {checks.shown(draw)}"
+        )
     if not sliders:
         raise ValueError("interact needs at least one slider, e.g. w=FloatSlider()")
     for name, control in sliders.items():

@@ -159,3 +159,11 @@ def test_figures_refuse_bad_arguments_before_drawing(call, message):
     with pytest.raises(ValueError, match=message):
         call()
     assert plt.get_fignums() == figures
+
+
+def test_interact_needs_a_function_to_draw_with():
+    slider = ipywidgets.FloatSlider(value=1.0)
+    with pytest.raises(
+        ValueError, match="draw must be a function that draws one figure"
+    ):
+        widgets.interact("not a function", w=slider)
