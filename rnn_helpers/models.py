@@ -141,16 +141,18 @@ def _seeds(seed):
     return itertools.count(checks.integer(seed, "seed", minimum=0) * 1000)
 
 
-def _check_sizes(**sizes):
-    for name, value in sizes.items():
-        checks.integer(value, name, minimum=1)
+def _input(num_steps, features, name="rows"):
+    """``keras.Input`` for sequences ``(batch, num_steps, features)``."""
+    num_steps = checks.integer(num_steps, "num_steps", minimum=1)
+    features = checks.integer(features, "features", minimum=1)
+    return keras.Input((num_steps, features), name=name)
 
 
 def _recurrent(kind, state_size, seeds, **kwargs):
     """A ``keras.layers.LSTM`` or ``GRU`` with seeded initial weights."""
     layer = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[kind]
     return layer(
-        state_size,
+        checks.integer(state_size, "state_size", minimum=1),
         kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
         recurrent_initializer=keras.initializers.Orthogonal(seed=next(seeds)),
         **kwargs,
@@ -159,7 +161,7 @@ def _recurrent(kind, state_size, seeds, **kwargs):
 
 def _readout(num_classes, seeds):
     return keras.layers.Dense(
-        num_classes,
+        checks.integer(num_classes, "num_classes", minimum=1),
         kernel_initializer=keras.initializers.GlorotUniform(seed=next(seeds)),
         name="readout",
     )
@@ -187,12 +189,6 @@ def bidirectional_lstm_classifier(
     read-out sees both last states side by side, ``2 * state_size`` features.
     Input ``(batch, num_steps, features)``, output ``(batch, num_classes)``.
     """
-    _check_sizes(
-        state_size=state_size,
-        num_steps=num_steps,
-        features=features,
-        num_classes=num_classes,
-    )
     seeds = _seeds(seed)
     forward = _recurrent("lstm", state_size, seeds, name="forward_lstm")
     # Built explicitly (Keras would copy the forward layer's config) so that
@@ -202,7 +198,7 @@ def bidirectional_lstm_classifier(
     )
     return keras.Sequential(
         [
-            keras.Input((num_steps, features), name="rows"),
+            _input(num_steps, features),
             keras.layers.Bidirectional(forward, backward_layer=backward, name="bilstm"),
             _readout(num_classes, seeds),
         ],
@@ -228,16 +224,10 @@ def stacked_lstm_classifier(
     connections from one step to the next within a layer. Input
     ``(batch, num_steps, features)``, output ``(batch, num_classes)``.
     """
-    _check_sizes(
-        state_size=state_size,
-        num_layers=num_layers,
-        num_steps=num_steps,
-        features=features,
-        num_classes=num_classes,
-    )
     checks.number(dropout, "dropout", minimum=0, below=1)
     seeds = _seeds(seed)
-    layers = [keras.Input((num_steps, features), name="rows")]
+    num_layers = checks.integer(num_layers, "num_layers", minimum=1)
+    layers = [_input(num_steps, features)]
     for k in range(1, num_layers + 1):
         last = k == num_layers
         layers.append(
@@ -267,16 +257,10 @@ def gru_classifier(state_size=128, num_steps=28, features=28, num_classes=10, se
 
 def _one_layer_classifier(kind, state_size, num_steps, features, num_classes, seed):
     """Rows -> one ``kind`` layer (``'lstm'`` or ``'gru'``) -> dense logits."""
-    _check_sizes(
-        state_size=state_size,
-        num_steps=num_steps,
-        features=features,
-        num_classes=num_classes,
-    )
     seeds = _seeds(seed)
     return keras.Sequential(
         [
-            keras.Input((num_steps, features), name="rows"),
+            _input(num_steps, features),
             _recurrent(kind, state_size, seeds, name=kind),
             _readout(num_classes, seeds),
         ],
@@ -315,9 +299,9 @@ def sine_lstm(state_size=30, num_layers=2, num_steps=10, unroll=True, seed=0):
     the short loop over steps out as straight-line code, which runs faster on
     a CPU than a symbolic loop. Returns an uncompiled ``keras.Sequential``.
     """
-    _check_sizes(state_size=state_size, num_layers=num_layers, num_steps=num_steps)
     seeds = _seeds(seed)
-    layers = [keras.Input((num_steps, 1), name="window")]
+    num_layers = checks.integer(num_layers, "num_layers", minimum=1)
+    layers = [_input(num_steps, 1, name="window")]
     for k in range(1, num_layers + 1):
         layers.append(
             _recurrent(

@@ -274,3 +274,17 @@ def test_train_needs_a_compiled_model():
     X, y = _toy_task(32)
     with pytest.raises(ValueError, match="model must be compiled first"):
         rh.models.train(model, X, y, epochs=1, batch_size=8)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (dict(state_size=0), "state_size must be a positive integer, got 0"),
+        (dict(num_layers=True), r"num_layers must be a positive integer, got True"),
+        (dict(num_steps=2.0), "num_steps must be a positive integer, got 2.0"),
+        (dict(seed="0"), "seed must be a non-negative integer"),
+    ],
+)
+def test_sine_lstm_rejects_bad_sizes_and_seeds(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        rh.models.sine_lstm(**kwargs)
