@@ -26,17 +26,30 @@ def numerical_gradient(f, param, eps=1e-5, entries=None):
     ``entries``, a list of flat indices, leaves an entry out). A loss that
     is NaN or infinite at a perturbed point raises ``FloatingPointError``.
     """
+    _check_f(f)
     _check_param(param)
     eps = checks.number(eps, "eps", above=0)
+    if entries is None:
+        entries = range(param.size)
+    else:
+        entries = checks.array(entries, "entries", ndim=1, kind=None, empty=True)
+        if entries.size == 0:  # an empty list comes as floats
+            entries = entries.astype(np.intp)
+        entries = checks.array(entries, "entries", kind="integer", empty=True)
+        if entries.size and (entries.min() < 0 or entries.max() >= param.size):
+            raise ValueError(
+                f"entries must be flat indices in [0, {param.size}), got values in "
+                f"[{entries.min()}, {entries.max()}]"
+            )
     grad = np.full(param.shape, np.nan)
     flat, gflat = param.reshape(-1), grad.reshape(-1)  # views: writes reach param
-    for i in range(flat.size) if entries is None else entries:
+    for i in entries:
         old = flat[i]
         try:
             flat[i] = old + eps
-            f_plus = float(f())
+            f_plus = _loss(f)
             flat[i] = old - eps
-            f_minus = float(f())
+            f_minus = _loss(f)
         finally:
             flat[i] = old
         if not (np.isfinite(f_plus) and np.isfinite(f_minus)):
@@ -47,6 +60,19 @@ def numerical_gradient(f, param, eps=1e-5, entries=None):
             )
         gflat[i] = (f_plus - f_minus) / (2 * eps)
     return grad
+
+
+def _check_f(f):
+    if not callable(f):
+        raise ValueError(f"f must be a function of no arguments, got {checks.shown(f)}")
+
+
+def _loss(f):
+    """``f()`` as a float; a loss must be one real number."""
+    value = f()
+    if np.ndim(value) != 0 or np.iscomplexobj(value) or isinstance(value, str):
+        raise ValueError(f"f() must return one real number, got {checks.shown(value)}")
+    return float(value)
 
 
 def _check_param(param):
@@ -72,8 +98,7 @@ def check_gradient(f, params, grads, eps=1e-5, max_entries=None, seed=0):
     ``ValueError``, and so does a check with no entry to check: it would
     pass having checked nothing.
     """
-    if not callable(f):
-        raise ValueError(f"f must be a function of no arguments, got {checks.shown(f)}")
+    _check_f(f)
     if max_entries is not None:
         max_entries = checks.integer(max_entries, "max_entries", minimum=1)
     eps = checks.number(eps, "eps", above=0)

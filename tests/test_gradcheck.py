@@ -215,3 +215,44 @@ def test_numerical_gradient_rejects_parameters_it_cannot_change(param, message):
 def test_numerical_gradient_rejects_bad_eps(eps):
     with pytest.raises(ValueError, match="eps must be a positive number"):
         rh.gradcheck.numerical_gradient(lambda: 0.0, np.ones(2), eps=eps)
+
+
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        ([0, 3], r"entries must be flat indices in \[0, 3\), got values in \[0, 3\]"),
+        ([-1], r"entries must be flat indices in \[0, 3\)"),
+        ([0.5], "entries must hold integers"),
+        ([[0]], "entries must be a 1-d array"),
+    ],
+)
+def test_numerical_gradient_rejects_entries_outside_the_parameter(entries, message):
+    p = np.ones(3)
+    with pytest.raises(ValueError, match=message):
+        rh.gradcheck.numerical_gradient(lambda: np.sum(p), p, entries=entries)
+    np.testing.assert_array_equal(p, np.ones(3))
+
+
+@pytest.mark.parametrize(
+    ("loss", "shown"),
+    [
+        (lambda p: p * 2, r"an array of shape \(3,\)"),
+        (lambda p: complex(p.sum()), r"\(3\.00001\+0j\)"),
+        (lambda p: "3.0", "'3.0'"),
+    ],
+)
+def test_numerical_gradient_needs_one_real_number_and_restores_the_parameter(
+    loss, shown
+):
+    p = np.ones(3)
+    with pytest.raises(
+        ValueError, match=f"f\\(\\) must return one real number, got {shown}"
+    ):
+        rh.gradcheck.numerical_gradient(lambda: loss(p), p)
+    np.testing.assert_array_equal(p, np.ones(3))
+
+
+def test_numerical_gradient_accepts_an_empty_list_of_entries():
+    p = np.ones(2)
+    grad = rh.gradcheck.numerical_gradient(lambda: np.sum(p), p, entries=[])
+    assert np.isnan(grad).all()
