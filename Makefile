@@ -95,8 +95,8 @@ render: $(INSTALLED)
 quick-book: notebooks render
 
 browser: chromium
-	@$(call timed,browser checks) $(BIN)/python -m pytest -n 2 tests/browser \
-		--book $(QUICK_BOOK)/_build/html --screenshots _build/screenshots
+	@$(call timed,browser checks) $(BIN)/python -m pytest -n 2 --dist loadgroup tests/browser \
+		--book=$(QUICK_BOOK)/_build/html --screenshots=_build/screenshots
 
 chromium:
 	@command -v chromium >/dev/null || { \

@@ -65,21 +65,27 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="session")
-def chromium():
+def chromium(request):
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path is None:
         raise pytest.UsageError("Chromium is not installed (apt-get install chromium)")
-    return Browser(path)
+    return Browser(path, Path(request.config.getoption("--screenshots")))
 
 
 class Browser:
-    """Headless Chromium, a fresh profile for every call."""
+    """Headless Chromium, a fresh profile for every page.
 
-    def __init__(self, path):
+    One run per page reads the DOM after the page's scripts ran and takes the
+    screenshot; both are kept for the tests that ask for them.
+    """
+
+    def __init__(self, path, screenshots):
         self.path = path
+        self.screenshots = screenshots
         self._doms = {}
 
-    def _run(self, url, *action, window="1280,2400"):
+    def _visit(self, url, shot, window="1280,2400"):
+        shot.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory() as profile:
             result = subprocess.run(
                 [
@@ -89,25 +95,29 @@ class Browser:
                     f"--window-size={window}",
                     # Let MathJax and the page's scripts finish before reading.
                     "--virtual-time-budget=15000",
-                    *action,
+                    "--dump-dom",
+                    f"--screenshot={shot}",
                     url,
                 ],
                 capture_output=True,
                 text=True,
-                timeout=120,
+                timeout=180,
                 check=False,
             )
         if result.returncode != 0:
             raise RuntimeError(f"chromium failed on {url}: {result.stderr[-2000:]}")
-        return result.stdout
+        self._doms[url] = result.stdout
+
+    def _shot(self, url):
+        return self.screenshots / f"{Path(url).stem}.png"
 
     def dom(self, url):
-        """The page's DOM after its scripts ran, as HTML (read once per page)."""
+        """The page's DOM after its scripts ran, as HTML."""
         if url not in self._doms:
-            self._doms[url] = self._run(url, "--dump-dom")
+            self._visit(url, self._shot(url))
         return self._doms[url]
 
-    def screenshot(self, url, path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._run(url, f"--screenshot={path}")
-        return path
+    def screenshot(self, url):
+        """The path of the page's screenshot (in --screenshots)."""
+        self.dom(url)
+        return self._shot(url)

@@ -9,28 +9,32 @@ when a notebook of the table of contents was not executed.
 
 import json
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import yaml
 from pagecheck import PAGES, ROOT
 
-# Sources the book does not read, and notebooks, which come executed.
-SKIP = ("tests/", "benchmarks/", "rnn_helpers/", ".ci/")
+# What the book does not read (notebooks come executed). No conftest.py: pytest
+# must not mistake the copy for the repository.
+SKIP = {"_build", "tests", "benchmarks", "rnn_helpers", "__pycache__", "conftest.py"}
+SKIP |= {"Makefile", "README.md", "pyproject.toml", "requirements.txt"}
 
 
-def book_sources():
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    for relative in filter(None, listed.split("\0")):
-        path = ROOT / relative
-        if path.is_file() and path.suffix != ".ipynb" and not relative.startswith(SKIP):
-            yield relative
+def book_sources(folder=ROOT):
+    """Every file the book may read, relative to ``folder``, notebooks left out."""
+    for path in sorted(folder.iterdir()):
+        if (
+            path.name in SKIP
+            or path.name.startswith(".")
+            or path.name.endswith(".egg-info")
+        ):
+            continue
+        if path.is_dir():
+            for relative in book_sources(path):
+                yield f"{path.name}/{relative}"
+        elif path.suffix != ".ipynb":
+            yield path.name
 
 
 def executed(path):
