@@ -241,6 +241,7 @@ class Readout(Layer):
         self.c = np.zeros(self.output_size)
         self.dV = self.dc = None
         self._H = None  # the last forward's states, one row each: (rows, state)
+        self._leading = None  # their leading axes, the shape of every output row
 
     def __repr__(self):
         return f"Readout({self.state_size}, {self.output_size})"
