@@ -95,15 +95,16 @@ render: $(INSTALLED)
 quick-book: notebooks render
 
 browser: chromium
-	@$(call timed,browser checks) $(BIN)/python -m pytest -n 2 --dist loadgroup tests/browser \
-		--book=$(QUICK_BOOK)/_build/html --screenshots=_build/screenshots
+	@$(call timed,browser checks) $(BIN)/python -m pytest -n 2 --dist loadgroup \
+		tests/browser --book=$(QUICK_BOOK)/_build/html --screenshots=_build/screenshots
 
 chromium:
 	@command -v chromium >/dev/null || { \
 		if [ "$$(id -u)" = 0 ]; then \
 			echo "Installing Debian's chromium for the browser checks"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-				apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+			$(call timed,install chromium) { apt-get update -qq && \
+				DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				--no-install-recommends chromium >/dev/null; }; \
 		else \
 			echo "The browser checks need Chromium: sudo apt-get install chromium"; \
 			exit 1; \

@@ -62,6 +62,8 @@ def lay_out(folder):
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     config["execute"]["execute_notebooks"] = "off"
     (folder / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+    count = sum(1 for page in PAGES if (folder / f"{page}.ipynb").exists())
+    print(f"Rendering {count} notebooks as the test run executed them (no execution)")
 
 
 if __name__ == "__main__":
