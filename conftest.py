@@ -82,6 +82,16 @@ def exercise_solutions(nb):
     ]
 
 
+def pytest_configure(config):
+    # The kernels that run notebooks get CurveZMQ keys, as in the book build:
+    # ipykernel then logs no warning about plain TCP for each of them.
+    try:
+        from _ext.kernel_encryption import setup
+    except ImportError:  # a copy of this file elsewhere (tests of the plugin)
+        return
+    setup(app=None)
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--executed-notebooks",

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import zmq
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
@@ -183,6 +184,9 @@ class ColabLike:
             ],
             "display_name": "Python 3 (Colab-like)",
             "language": "python",
+            # as ipykernel's own kernel.json
+            "metadata": {"supported_encryption": ["curve"]},
+            "kernel_protocol_version": "5.5",
         }
         (kernels / "colab" / "kernel.json").write_text(json.dumps(spec))
         self.kernels = KernelSpecManager(kernel_dirs=[str(kernels)])
@@ -216,7 +220,12 @@ class ColabLike:
         workdir = self.folder / "content"
         workdir.mkdir(exist_ok=True)
         nb = nbformat.read(notebook, as_version=4)
-        manager = KernelManager(kernel_name="colab", kernel_spec_manager=self.kernels)
+        manager = KernelManager(
+            kernel_name="colab",
+            kernel_spec_manager=self.kernels,
+            # CurveZMQ keys where possible: no warning about plain TCP.
+            **encryption(),
+        )
         client = NotebookClient(
             nb,
             km=manager,
@@ -239,6 +248,12 @@ class ColabLike:
 
     def site(self):
         return next((self.folder / "venv" / "lib").glob("python*/site-packages"))
+
+
+def encryption():
+    if zmq.has("curve") and KernelManager.class_traits().get("transport_encryption"):
+        return {"transport_encryption": "auto"}
+    return {}
 
 
 def helper_wheels(folder, pyproject):
