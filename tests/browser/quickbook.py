@@ -40,7 +40,7 @@ def book_sources(folder=ROOT):
 def executed(path):
     cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
     code = [c for c in cells if c["cell_type"] == "code"]
-    return all(c.get("execution_count") is not None for c in code)
+    return any(c.get("execution_count") is not None for c in code)
 
 
 def lay_out(folder):
