@@ -7,7 +7,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from browser.pagecheck import COLAB, REPO, page_problems
+from browser.pagecheck import COLAB, REPO, page_problems, tidy_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -227,3 +227,11 @@ def test_animation_and_widget_pages_need_their_static_parts():
         "the sliders.)</p>"
     )
     assert page_problems(ok, PAGE, cells) == []
+
+
+def test_results_page_with_a_split_row_fails_the_tidy_check():
+    page = render(extra=output("fine"))
+    cell = markdown(MARKDOWN_TABLE + "| accuracy | 91.1% | fraction |\n")
+    assert tidy_problems(page, [cell]) == []
+    split = markdown(MARKDOWN_TABLE + SPLIT_ROW)
+    assert any("5 cells under a header of 3" in p for p in tidy_problems(page, [split]))

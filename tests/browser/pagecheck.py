@@ -154,6 +154,13 @@ PAGES = toc_pages()
 CHAPTERS = [p for p in PAGES if p.startswith("chapters/")]
 
 
+def tidy_problems(html, cells):
+    """Untidy outputs and broken tables on any rendered page of the book."""
+    soup = BeautifulSoup(html, "html.parser")
+    article = soup.find("article") or soup
+    return output_problems(article) + table_problems(article, cells)
+
+
 def page_problems(html, page, cells):
     """Everything wrong with one rendered chapter page, as a list of sentences."""
     soup = BeautifulSoup(html, "html.parser")
@@ -181,8 +188,7 @@ def page_problems(html, page, cells):
     if not images:
         problems.append("no figure image")
 
-    problems += output_problems(article)
-    problems += table_problems(article, cells)
+    problems += tidy_problems(html, cells)
 
     for output in article.select(".cell_output .output"):
         classes = output.get("class", [])

@@ -2,7 +2,7 @@
 
 import pytest
 from bs4 import BeautifulSoup
-from pagecheck import CHAPTERS, PAGES, notebook_cells, page_problems
+from pagecheck import CHAPTERS, PAGES, notebook_cells, page_problems, tidy_problems
 
 
 def by_page(pages):
@@ -26,4 +26,11 @@ def test_chapter_page_shows_math_figures_and_launch_link(page, server, chromium,
     # The executed notebook the page was rendered from (outputs included).
     cells = notebook_cells(page, book.parents[1])
     problems = page_problems(html, page, cells)
+    assert not problems, f"{page}: " + "; ".join(problems)
+
+
+@pytest.mark.parametrize("page", by_page([p for p in PAGES if p not in CHAPTERS]))
+def test_other_pages_have_tidy_outputs_and_tables(page, server, chromium, book):
+    html = chromium.dom(f"{server}/{page}.html")
+    problems = tidy_problems(html, notebook_cells(page, book.parents[1]))
     assert not problems, f"{page}: " + "; ".join(problems)
