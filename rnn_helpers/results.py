@@ -88,9 +88,7 @@ def record(name, value, unit, chapter, *, data=None):
     value = checks.number(value, f"value of {name!r}")
     unit = checks.string(unit, "unit (a string, '' for none)", empty=True)
     if data is None:
-        from .data import _legacy
-
-        data = _legacy.mnist_source() or DEFAULT_DATA
+        data = DEFAULT_DATA
     data = getattr(data, "source", data)
     data = checks.string(data, "data (a string, or an object with .source)")
     entry = {
@@ -183,6 +181,10 @@ def table(chapter=None, mode=None):
     The value column carries the unit ("91.2%", "1.5 s"); a name or data
     source with a ``|`` in it stays in its cell.
     """
+    if chapter is not None:
+        chapter = checks.string(chapter, "chapter (a string like '01', or None)")
+    if mode is not None:
+        mode = checks.choice(mode, "mode", config.MODES)
     rows = [
         e
         for e in load()

@@ -307,9 +307,12 @@ def test_load_mnist_reports_missing_idx_files(tmp_path):
         data.load_mnist(tmp_path)
 
 
-def test_load_mnist_reports_nonexistent_data_dir(tmp_path):
-    with pytest.raises(ValueError, match="does not exist"):
+def test_load_mnist_reports_nonexistent_data_dir(tmp_path, monkeypatch):
+    with pytest.raises(ValueError, match="data_dir names .*nowhere, which does not"):
         data.load_mnist(tmp_path / "nowhere")
+    monkeypatch.setenv("RNN_BOOK_DATA", str(tmp_path / "typo"))
+    with pytest.raises(ValueError, match="RNN_BOOK_DATA names .*typo, which does not"):
+        data.load_mnist()
 
 
 def test_load_mnist_rejects_wrong_shapes(tmp_path):
@@ -387,7 +390,7 @@ def test_real_download_code_fetches_a_local_url(tmp_path, no_keras_cache, monkey
     served.unlink()  # a URL that fails: the real urllib error, then offline
     (no_keras_cache / "mnist.npz").write_bytes(b"<html>gone</html>")
     with pytest.warns(data.OfflineDataWarning, match="could not be downloaded"):
-        assert data.load_mnist().source == data.OFFLINE_SAMPLE
+        assert data.load_mnist().source == mnist.OFFLINE_SOURCE
     assert sorted(os.listdir(no_keras_cache)) == ["mnist.npz.bad"]
 
 
@@ -427,7 +430,7 @@ def test_valid_but_unpublished_keras_cache_is_never_full_mnist(
     go_offline(monkeypatch)
     with pytest.warns(data.OfflineDataWarning, match="was not the published file"):
         loaded = data.load_mnist()
-    assert not loaded.is_full and loaded.source == data.OFFLINE_SAMPLE
+    assert not loaded.is_full and loaded.source == mnist.OFFLINE_SOURCE
     assert os.listdir(no_keras_cache) == ["mnist.npz.bad"]  # nothing poisoned
     assert len(loaded[0][0]) == 4000
 
@@ -450,7 +453,7 @@ def test_every_download_failure_falls_back_and_leaves_no_partial_file(
 
     monkeypatch.setattr(cache, "fetch", dies_halfway)
     with pytest.warns(data.OfflineDataWarning, match=type(error).__name__):
-        assert data.load_mnist().source == data.OFFLINE_SAMPLE
+        assert data.load_mnist().source == mnist.OFFLINE_SOURCE
     assert os.listdir(no_keras_cache) == []
 
 
@@ -498,7 +501,7 @@ def test_offline_fallback_warns_and_returns_stratified_split(
     assert x_train.dtype == np.uint8 and y_train.dtype == np.uint8
     assert np.bincount(y_train).tolist() == [400] * 10
     assert np.bincount(y_test).tolist() == [100] * 10
-    assert loaded.source == data.OFFLINE_SAMPLE and not loaded.is_full
+    assert loaded.source == mnist.OFFLINE_SOURCE and not loaded.is_full
     # No digit is in both halves, and the split is the same every time.
     train_rows = {row.tobytes() for row in x_train}
     assert not any(row.tobytes() in train_rows for row in x_test)

@@ -341,7 +341,7 @@ def check_cache(home, raw, online, published):
             good = loaded.source == "full MNIST (downloaded)"
             good = good and (folder / "mnist.npz").read_bytes() == published
         else:
-            good = loaded.source == data.OFFLINE_SAMPLE and "mnist.npz" not in left
+            good = loaded.source == mnist.OFFLINE_SOURCE and "mnist.npz" not in left
         if not good or any(name.endswith(".part") for name in left):
             raise Mismatch(f"cache left as {left} after loading {loaded.source}")
 

