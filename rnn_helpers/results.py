@@ -16,6 +16,9 @@ from pathlib import Path
 from . import checks, config
 
 FILENAME = "results.json"
+# One id per Python process (one executed notebook): the results page shows
+# each chapter's latest run only, so renamed quantities do not linger.
+RUN = f"{os.getpid()}-{time.time_ns()}"
 DEFAULT_DATA = "generated in the chapter"
 # Each entry's fields and the JSON types they hold.
 FIELDS = {
@@ -64,6 +67,7 @@ def load():
             not isinstance(entry.get(k), t) or isinstance(entry.get(k), bool)
             for k, t in FIELDS.items()
         )
+        wrong = wrong or not isinstance(entry.get("run", ""), str)
         if wrong:
             raise ValueError(
                 f"{path}: entry {i} is {json.dumps(entry)[:80]}; expected an "
@@ -99,6 +103,7 @@ def record(name, value, unit, chapter, *, data=None):
         "mode": config.mode(),
         "data": data,
         "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "run": RUN,
     }
     path = results_dir() / FILENAME
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -178,17 +183,21 @@ def _cell(text):
 def table(chapter=None, mode=None):
     """A Markdown table of the recorded numbers, optionally of one chapter or mode.
 
-    The value column carries the unit ("91.2%", "1.5 s"); a name or data
-    source with a ``|`` in it stays in its cell.
+    Only each chapter's latest run (per mode) is shown. The value column
+    carries the unit ("91.2%", "1.5 s"); a name or data source with a ``|``
+    in it stays in its cell.
     """
     if chapter is not None:
         chapter = checks.string(chapter, "chapter (a string like '01', or None)")
     if mode is not None:
         mode = checks.choice(mode, "mode", config.MODES)
+    entries = load()
+    latest = {(e["chapter"], e["mode"]): e.get("run", "") for e in entries}
     rows = [
         e
-        for e in load()
-        if (chapter is None or e["chapter"] == chapter)
+        for e in entries
+        if e.get("run", "") == latest[e["chapter"], e["mode"]]
+        and (chapter is None or e["chapter"] == chapter)
         and (mode is None or e["mode"] == mode)
     ]
     lines = ["| chapter | quantity | value | mode | data |", "|---|---|---|---|---|"]

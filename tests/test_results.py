@@ -190,3 +190,15 @@ def test_loading_data_leaves_no_source_behind_for_later_records(tmp_path):
 def test_table_rejects_a_chapter_or_mode_that_cannot_match(kwargs, message):
     with pytest.raises(ValueError, match=message):
         results.table(**kwargs)
+
+
+def test_table_shows_only_each_chapters_latest_run(monkeypatch):
+    monkeypatch.setattr(results, "RUN", "first")
+    results.record("old name", 1.0, "", "03", data="d")
+    results.record("kept", 2.0, "", "04", data="d")
+    monkeypatch.setattr(results, "RUN", "second")
+    results.record("new name", 3.0, "", "03", data="d")
+    table = results.table()
+    assert "new name" in table and "kept" in table
+    assert "old name" not in table
+    assert len(results.load()) == 3  # the file keeps everything
