@@ -36,7 +36,7 @@ def notebook_cells(page, folder=ROOT):
 
 # TeX that MathJax did not typeset: $...$ with TeX inside, \(...\), \frac, ...
 RAW_TEX = re.compile(
-    r"\$[^$\n]*[\\^_{}][^$\n]*\$|\$[A-Za-z]\$|\\\(|\\\[|\\[a-zA-Z]{2,}\b|\$\$"
+    r"\$[^$\n]*[\\^_{}][^$\n]*\$|\$[A-Za-z]\$|\\\(|\\\[|\\(?:frac|tfrac|dfrac|sqrt|sum|prod|int|partial|nabla|cdot|times|alpha|beta|gamma|delta|epsilon|eta|theta|lambda|mu|sigma|rho|tau|phi|psi|omega|mathbf|mathrm|mathcal|boldsymbol|operatorname|left|right|leq?|geq?|approx|log|exp|tanh|hat|bar|tilde|odot|top|infty|text|lVert|rVert|quad|ldots|cdots)\b|\$\$"
 )
 # What a reader should never see in an output: warnings, log lines, the
 # temporary paths of the machine that built the page.

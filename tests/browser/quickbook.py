@@ -43,6 +43,16 @@ def executed(path):
     return any(c.get("execution_count") is not None for c in code)
 
 
+def _render_only(path):
+    """Drop a notebook's own execution mode (the results page forces one)."""
+    if not path.exists():
+        return
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    mystnb = nb.get("metadata", {}).get("mystnb", {})
+    if mystnb.pop("execution_mode", None) is not None:
+        path.write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding="utf-8")
+
+
 def lay_out(folder):
     folder = Path(folder)
     missing = [
@@ -55,6 +65,8 @@ def lay_out(folder):
     ]
     if missing:
         raise SystemExit(f"not executed by the test run: {', '.join(missing)}")
+    for page in PAGES:
+        _render_only(folder / f"{page}.ipynb")
     for relative in book_sources():
         target = folder / relative
         target.parent.mkdir(parents=True, exist_ok=True)
