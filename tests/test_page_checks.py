@@ -118,6 +118,8 @@ def test_a_page_with_untidy_outputs_fails(extra, problem):
 def test_tidy_outputs_pass():
     tidy = (
         output("test accuracy 91.2% after 3 epochs (4,000 training digits)")
+        # a printed string with an escaped newline is not TeX
+        + output("'import numpy\\nAssert statements'")
         + output("\n".join(LOG.splitlines()[:5]))
         + '<div class="cell_output"><div class="output text_markdown"><p>'
         "<mjx-container>x2</mjx-container> costs $5</p></div></div>"

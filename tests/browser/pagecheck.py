@@ -35,8 +35,16 @@ def notebook_cells(page, folder=ROOT):
 
 
 # TeX that MathJax did not typeset: $...$ with TeX inside, \(...\), \frac, ...
+# Only real TeX commands count: a printed string such as '\nAssert' is not TeX.
+TEX_COMMANDS = (
+    "frac tfrac dfrac sqrt sum prod int partial nabla cdot times alpha beta gamma "
+    "delta epsilon eta theta lambda mu sigma rho tau phi psi omega mathbf mathrm "
+    "mathcal boldsymbol operatorname left right le leq ge geq approx log exp tanh "
+    "hat bar tilde odot top infty text lVert rVert quad ldots cdots"
+).split()
 RAW_TEX = re.compile(
-    r"\$[^$\n]*[\\^_{}][^$\n]*\$|\$[A-Za-z]\$|\\\(|\\\[|\\(?:frac|tfrac|dfrac|sqrt|sum|prod|int|partial|nabla|cdot|times|alpha|beta|gamma|delta|epsilon|eta|theta|lambda|mu|sigma|rho|tau|phi|psi|omega|mathbf|mathrm|mathcal|boldsymbol|operatorname|left|right|leq?|geq?|approx|log|exp|tanh|hat|bar|tilde|odot|top|infty|text|lVert|rVert|quad|ldots|cdots)\b|\$\$"
+    r"\$[^$\n]*[\\^_{}][^$\n]*\$|\$[A-Za-z]\$|\\\(|\\\[|\$\$"
+    rf"|\\(?:{'|'.join(TEX_COMMANDS)})\b"
 )
 # What a reader should never see in an output: warnings, log lines, the
 # temporary paths of the machine that built the page.
