@@ -10,7 +10,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 PYTHON ?= python3
 INSTALLED := $(VENV)/.installed
 JUPYTER_CACHE := _build/.jupyter_cache
-HELPERS := $(wildcard rnn_helpers/*.py)
+HELPERS := $(shell find rnn_helpers -name "*.py")
 
 # Notebook kernels and tools come from the project's own environment.
 export PATH := $(BIN):$(PATH)

@@ -184,9 +184,9 @@ def _kind(nodeid):
     path, _, name = nodeid.partition("::")
     if path.endswith(".ipynb"):
         return "exercise solutions" if name.startswith("Solution") else "notebooks"
-    return (
-        "Colab-like test" if Path(path).name.startswith("test_colab") else "unit tests"
-    )
+    if Path(path).name.startswith("test_colab"):
+        return "Colab-like test"
+    return "browser checks" if "tests/browser/" in path else "unit tests"
 
 
 def pytest_collection_modifyitems(items):
@@ -222,7 +222,13 @@ def pytest_terminal_summary(terminalreporter):
             )
     kinds = [
         k
-        for k in ("unit tests", "notebooks", "exercise solutions", "Colab-like test")
+        for k in (
+            "unit tests",
+            "notebooks",
+            "exercise solutions",
+            "Colab-like test",
+            "browser checks",
+        )
         if _seconds[k]["total"]
     ]
     if kinds:
