@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # What a Colab runtime has that the chapters use (plus pip, to install).
 COLAB = ("numpy", "tensorflow", "matplotlib", "ipywidgets", "ipykernel", "pip")
 NUMPY_CHAPTER = "chapters/02_softmax_and_cross_entropy.ipynb"
-TENSORFLOW_CHAPTER = "chapters/07_predicting_a_sine_wave.ipynb"
+TENSORFLOW_CHAPTER = "chapters/08_sequence_to_sequence.ipynb"
 
 pytestmark = pytest.mark.colab
 
