@@ -17,6 +17,11 @@ export PATH := $(BIN):$(PATH)
 # Executed notebooks are rendered as static pages: progress bars print one line.
 export RNN_BOOK_STATIC := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# pip installs without compiling every module of the requirements to bytecode
+# (about half of the install time); Python compiles the ones the book imports
+# when they are first imported and keeps them, even where the shell asks it
+# not to write bytecode.
+unexport PYTHONDONTWRITEBYTECODE
 # pip warns once per package about find-links folders some machines configure.
 PIP_QUIET := 2> >(grep -v "^WARNING: Location '.*' is ignored" >&2)
 
@@ -38,7 +43,8 @@ $(INSTALLED): requirements.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "Installing requirements into $(VENV) (first run takes a few minutes)"
 	@$(call timed,install) { \
-		$(BIN)/python -m pip install --quiet -r requirements.txt $(PIP_QUIET) && \
+		$(BIN)/python -m pip install --quiet --no-compile -r requirements.txt \
+			$(PIP_QUIET) && \
 		$(BIN)/python -m pip install --quiet --no-deps -e . $(PIP_QUIET); }
 	@touch $@
 
