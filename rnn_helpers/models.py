@@ -315,3 +315,240 @@ def sine_lstm(state_size=30, num_layers=2, num_steps=10, unroll=True, seed=0):
         )
     layers.append(_readout(1, seeds))
     return keras.Sequential(layers, name="sine_lstm")
+
+
+# ----------------------------------------------------------------------
+# minGRU and minLSTM, and the ways to run their recurrence (chapter 10)
+
+#: The ways ``MinGRU`` and ``MinLSTM`` run their linear recurrence.
+SCAN_METHODS = ("sequential", "log", "associative", "chunked")
+
+
+def linear_scan(a, b, h0=None, method="associative", chunk=None):
+    """``h_t = a_t * h_{t-1} + b_t`` in Keras ops, by ``method`` (chapter 10).
+
+    ``a``, ``b``: tensors ``(batch, num_steps, state)``; ``h0``:
+    ``(batch, state)`` or ``None`` (zeros). ``method``:
+
+    - ``"sequential"``: ``keras.ops.scan`` over the steps, one after another;
+    - ``"associative"``: ``keras.ops.associative_scan`` over the operator
+      ``(a1, b1) o (a2, b2) = (a1 a2, a2 b1 + b2)``;
+    - ``"chunked"``: the steps cut into chunks of ``chunk`` (default: about
+      ``sqrt(num_steps)``); a loop over the positions inside every chunk at
+      once, a loop over the chunks' ends, then one correction for all steps.
+
+    (``"log"`` needs the logarithms: see ``log_linear_scan``.) Returns ``H``,
+    ``(batch, num_steps, state)``.
+    """
+    ops = keras.ops
+    method = checks.choice(method, "method", ("sequential", "associative", "chunked"))
+    if method == "associative":
+        A, B = ops.associative_scan(_combine, (a, b), axis=1)
+        return B if h0 is None else A * h0[:, None] + B
+    if h0 is None:
+        h0 = ops.zeros_like(b[:, 0])
+    if method == "sequential":
+
+        def step(h, ab):
+            h = ab[0] * h + ab[1]
+            return h, h
+
+        steps = (ops.moveaxis(a, 1, 0), ops.moveaxis(b, 1, 0))
+        _, H = ops.scan(step, h0, steps)
+        return ops.moveaxis(H, 0, 1)
+    num_steps = a.shape[1]
+    if num_steps is None:
+        raise ValueError('method="chunked" needs a known number of steps')
+    chunk = checks.integer(
+        chunk if chunk is not None else _default_chunk(num_steps), "chunk", minimum=1
+    )
+    chunks = -(-num_steps // chunk)
+    pad = chunks * chunk - num_steps
+    if pad:  # a = 1, b = 0 past the end: the state stays as it is
+        a = ops.pad(a, [[0, 0], [0, pad], [0, 0]], constant_values=1.0)
+        b = ops.pad(b, [[0, 0], [0, pad], [0, 0]])
+    n = b.shape[-1]
+    # (position in chunk, batch, chunk, state): one loop over chunk positions.
+    a_c = ops.transpose(ops.reshape(a, (-1, chunks, chunk, n)), (2, 0, 1, 3))
+    b_c = ops.transpose(ops.reshape(b, (-1, chunks, chunk, n)), (2, 0, 1, 3))
+
+    def inside(carry, ab):
+        A, h = carry
+        A, h = ab[0] * A, ab[0] * h + ab[1]
+        return (A, h), (A, h)
+
+    start = ops.zeros_like(b_c[0])
+    _, (A, local) = ops.scan(inside, (ops.ones_like(start), start), (a_c, b_c))
+    # The state entering every chunk: a loop over the chunks' ends.
+    _, entering = ops.scan(
+        lambda h, ab: (ab[0] * h + ab[1], h),
+        h0,
+        (ops.moveaxis(A[-1], 1, 0), ops.moveaxis(local[-1], 1, 0)),
+    )
+    H = local + A * ops.moveaxis(entering, 0, 1)[None]
+    H = ops.reshape(ops.transpose(H, (1, 2, 0, 3)), (-1, chunks * chunk, n))
+    return H[:, :num_steps]
+
+
+def log_linear_scan(log_a, log_b, log_h0=None):
+    """Heinsen's log-space scan in TensorFlow: ``log a``, ``log b`` in, ``H`` out.
+
+    Introduced in chapter 10 (Heinsen, 2023). ``a* = cumsum(log a)`` and
+    ``log h_t = a*_t + logcumsumexp(log b - a*)_t``, with ``log h_0`` as one
+    more term before the first step (``None``: ``h_0 = 0``). Tensors
+    ``(batch, num_steps, state)``; ``log_h0``: ``(batch, state)``.
+    """
+    import tensorflow as tf
+
+    a_star = tf.cumsum(log_a, axis=1)
+    terms = log_b - a_star
+    if log_h0 is None:
+        return tf.exp(a_star + tf.math.cumulative_logsumexp(terms, axis=1))
+    terms = tf.concat([log_h0[:, None], terms], axis=1)
+    return tf.exp(a_star + tf.math.cumulative_logsumexp(terms, axis=1)[:, 1:])
+
+
+def _default_chunk(num_steps):
+    """About ``sqrt(num_steps)``, a power of two: chunk loop and chunk count balance."""
+    return 2 ** max(0, round(np.log2(max(num_steps, 1)) / 2))
+
+
+def _combine(first, second):
+    (a1, b1), (a2, b2) = first, second
+    return a1 * a2, a2 * b1 + b2
+
+
+def _g(x):
+    ops = keras.ops
+    return ops.where(x >= 0, ops.relu(x) + 0.5, ops.sigmoid(ops.minimum(x, 0.0)))
+
+
+def _log_g(x):
+    ops = keras.ops
+    return ops.where(x >= 0, ops.log(ops.relu(x) + 0.5), -ops.softplus(-x))
+
+
+class _MinimalRNN(keras.layers.Layer):
+    """What minGRU and minLSTM share: weights, the scan, the returned states."""
+
+    blocks = None  # gate blocks side by side in the kernel
+
+    def __init__(
+        self,
+        units,
+        method="log",
+        return_sequences=False,
+        chunk=None,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        kernel_constraint=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.units = checks.integer(units, "units", minimum=1)
+        self.method = checks.choice(method, "method", SCAN_METHODS)
+        self.return_sequences = bool(return_sequences)
+        self.chunk = (
+            None if chunk is None else checks.integer(chunk, "chunk", minimum=1)
+        )
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.bias_initializer = keras.initializers.get(bias_initializer)
+        self.kernel_constraint = keras.constraints.get(kernel_constraint)
+
+    def build(self, input_shape):
+        if len(input_shape) != 3 or input_shape[-1] is None:
+            raise ValueError(
+                f"{type(self).__name__} reads sequences (batch, num_steps, features) "
+                f"with a known number of features, got input shape {input_shape}"
+            )
+        width = self.blocks * self.units
+        self.kernel = self.add_weight(
+            shape=(input_shape[-1], width),
+            initializer=self.kernel_initializer,
+            constraint=self.kernel_constraint,
+            name="kernel",
+        )
+        self.bias = self.add_weight(
+            shape=(width,), initializer=self.bias_initializer, name="bias"
+        )
+
+    def call(self, inputs, initial_state=None):
+        ops = keras.ops
+        pre = ops.matmul(inputs, self.kernel) + self.bias
+        if self.method == "log":
+            log_a, log_b = self.log_coefficients(pre)
+            log_h0 = None if initial_state is None else ops.log(initial_state)
+            H = log_linear_scan(log_a, log_b, log_h0)
+        else:
+            a, b = self.coefficients(pre)
+            H = linear_scan(a, b, initial_state, self.method, self.chunk)
+        return H if self.return_sequences else H[:, -1]
+
+    def compute_output_shape(self, input_shape):
+        if self.return_sequences:
+            return (input_shape[0], input_shape[1], self.units)
+        return (input_shape[0], self.units)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "method": self.method,
+            "return_sequences": self.return_sequences,
+            "chunk": self.chunk,
+            "kernel_initializer": keras.initializers.serialize(self.kernel_initializer),
+            "bias_initializer": keras.initializers.serialize(self.bias_initializer),
+            "kernel_constraint": keras.constraints.serialize(self.kernel_constraint),
+        }
+
+
+@keras.saving.register_keras_serializable(package="rnn_helpers")
+class MinGRU(_MinimalRNN):
+    """minGRU (Feng et al., 2024) as a Keras layer (chapter 10).
+
+    ``z_t = sigmoid(x_t @ kernel_z + bias_z)``, ``h~_t = g(x_t @ kernel_h +
+    bias_h)``, ``h_t = (1 - z_t) h_{t-1} + z_t h~_t``: the gates read the
+    input only, so the recurrence is linear and runs by ``method``
+    (``"log"``: Heinsen's log-space scan, as in the paper; ``"sequential"``,
+    ``"associative"``, ``"chunked"``: see ``linear_scan``). The kernel holds
+    the blocks (z, h~) side by side, exactly as ``rh.rnn.min_gru_forward``
+    takes them. Input ``(batch, num_steps, features)``; output the last
+    state ``(batch, units)``, or every state with ``return_sequences=True``.
+    ``layer(x, initial_state=h0)`` starts from ``h0`` (``> 0`` for "log").
+    """
+
+    blocks = 2
+
+    def coefficients(self, pre):
+        k, pre_h = keras.ops.split(pre, 2, axis=-1)
+        z = keras.ops.sigmoid(k)
+        return 1.0 - z, z * _g(pre_h)
+
+    def log_coefficients(self, pre):
+        k, pre_h = keras.ops.split(pre, 2, axis=-1)
+        return -keras.ops.softplus(k), -keras.ops.softplus(-k) + _log_g(pre_h)
+
+
+@keras.saving.register_keras_serializable(package="rnn_helpers")
+class MinLSTM(_MinimalRNN):
+    """minLSTM (Feng et al., 2024) as a Keras layer (chapter 10).
+
+    Input and forget gates from ``x_t`` only, normalised to sum to one,
+    ``f'_t = f_t / (f_t + i_t)`` and ``i'_t = i_t / (f_t + i_t)``, and
+    ``h_t = f'_t h_{t-1} + i'_t g(x_t @ kernel_h + bias_h)``. Kernel blocks
+    (i, f, h~) in Keras's LSTM order, exactly as ``rh.rnn.min_lstm_forward``
+    takes them; ``method``, shapes and ``initial_state`` as for ``MinGRU``.
+    """
+
+    blocks = 3
+
+    def coefficients(self, pre):
+        k_i, k_f, pre_h = keras.ops.split(pre, 3, axis=-1)
+        i, f = keras.ops.sigmoid(k_i), keras.ops.sigmoid(k_f)
+        return f / (f + i), i / (f + i) * _g(pre_h)
+
+    def log_coefficients(self, pre):
+        ops = keras.ops
+        k_i, k_f, pre_h = ops.split(pre, 3, axis=-1)
+        diff = ops.softplus(-k_f) - ops.softplus(-k_i)  # log(i / f)
+        return -ops.softplus(diff), -ops.softplus(-diff) + _log_g(pre_h)
