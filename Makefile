@@ -62,7 +62,8 @@ book: $(INSTALLED) $(JUPYTER_CACHE)/.helpers
 	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
 
 lint: $(INSTALLED)
-	@$(call timed,lint) { $(BIN)/ruff check . && $(BIN)/ruff format --check .; }
+	@$(call timed,lint) { $(BIN)/ruff check . && $(BIN)/ruff format --check . && \
+		$(BIN)/actionlint $(wildcard .github/workflows/*.yml .github/workflows/*.yaml); }
 
 # Every notebook runs once, under nbval, and is written with its outputs to
 # QUICK_BOOK (conftest.py); the results page runs last, after every chapter.
