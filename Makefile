@@ -25,14 +25,16 @@ unexport PYTHONDONTWRITEBYTECODE
 # pip warns once per package about find-links folders some machines configure.
 PIP_QUIET := 2> >(grep -v "^WARNING: Location '.*' is ignored" >&2)
 
-.PHONY: help install book test lint unit notebooks colab render quick-book browser \
-	chromium bench clean distclean
+.PHONY: help install book test lint unit notebooks colab colab-stack render \
+	quick-book browser chromium bench portability clean distclean
 
 help:
 	@echo "make book       build the HTML book (full mode) into _build/html"
-	@echo "make test       ruff; unit tests, every notebook (once, nbval, quick mode) and"
-	@echo "                the Colab-like test on both cores; the quick-mode book rendered"
-	@echo "                from those executed notebooks and checked in headless Chromium"
+	@echo "make test       lint; unit tests and every notebook (once, nbval, quick mode, on"
+	@echo "                Colab's versions with live output) on both cores; the quick-mode"
+	@echo "                book rendered from those runs and checked in headless Chromium"
+	@echo "make portability  every chapter under several floating-point paths (OpenBLAS"
+	@echo "                kernels, oneDNN settings, one thread): pass/fail and margins"
 	@echo "make bench      speed comparisons, printed as tables"
 	@echo "make clean      remove _build and caches (make distclean: also .venv)"
 
@@ -57,7 +59,10 @@ $(JUPYTER_CACHE)/.helpers: $(HELPERS)
 	mkdir -p $(JUPYTER_CACHE)
 	touch $@
 
+# The results page lists what the chapters recorded in this build: Sphinx
+# re-reads (and so re-executes) it only when it looks changed, so it always does.
 book: $(INSTALLED) $(JUPYTER_CACHE)/.helpers
+	touch results.ipynb
 	RNN_BOOK_MODE=full $(BIN)/jupyter-book build . -W -n --keep-going
 	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
 
@@ -69,27 +74,41 @@ lint: $(INSTALLED)
 # QUICK_BOOK (conftest.py); the results page runs last, after every chapter.
 QUICK_BOOK := _build/quick
 PYTEST := RNN_BOOK_MODE=quick $(BIN)/python -m pytest
-NBVAL := --nbval-lax --nbval-current-env --executed-notebooks $(QUICK_BOOK)
+# The chapters run on Colab's own versions, with live output as in Colab and
+# another OpenBLAS kernel than the machine's (tests/colab/stack.py).
+COLAB_RUN := _build/colab
+export RNN_BOOK_COLAB_RUN := $(CURDIR)/$(COLAB_RUN)
+export JUPYTER_PATH := $(CURDIR)/$(COLAB_RUN)/share/jupyter
+NBVAL := --nbval-lax --nbval-kernel-name rnn-book-colab \
+	--executed-notebooks $(QUICK_BOOK)
 # Both cores: one notebook (or test file) per worker, the longest first.
 XDIST := -n 2 --dist loadfile --no-loadscope-reorder
 
-test: lint
+test: lint colab-stack
 	@rm -rf $(QUICK_BOOK)
-	@$(call timed,unit tests + notebooks + Colab-like test) \
+	@$(call timed,unit tests + notebooks + Colab-stack tests) \
 		$(PYTEST) $(XDIST) $(NBVAL) tests chapters
-	@$(call timed,results page) $(PYTEST) $(NBVAL) results.ipynb
+	@$(call timed,results page) $(PYTEST) --nbval-lax --nbval-current-env \
+		--executed-notebooks $(QUICK_BOOK) results.ipynb
 	@$(MAKE) --no-print-directory render browser
+
+# Colab's stack (cached in ~/.cache/rnn-book), a copy with the helpers installed
+# by the chapters' install cell, and the kernel that runs the chapters.
+colab-stack: $(INSTALLED)
+	@$(call timed,Colab stack) $(BIN)/python tests/colab/stack.py prepare \
+		$(COLAB_RUN) $(PIP_QUIET)
 
 unit: $(INSTALLED)
 	$(PYTEST) $(XDIST) -m "not colab" tests
 
-colab: $(INSTALLED)
+colab: colab-stack
 	$(PYTEST) $(XDIST) -m colab tests
 
-notebooks: $(INSTALLED)
+notebooks: colab-stack
 	rm -rf $(QUICK_BOOK)
 	$(PYTEST) $(XDIST) $(NBVAL) chapters
-	$(PYTEST) $(NBVAL) results.ipynb
+	$(PYTEST) --nbval-lax --nbval-current-env --executed-notebooks $(QUICK_BOOK) \
+		results.ipynb
 
 # The book as readers see it, rendered from the notebooks the tests executed
 # (nothing runs again), then every page opened in headless Chromium
@@ -116,6 +135,11 @@ chromium:
 			echo "The browser checks need Chromium: sudo apt-get install chromium"; \
 			exit 1; \
 		fi; }
+
+# Every chapter (quick mode) under several floating-point paths: a chapter x
+# path table and each asserted threshold's worst margin (tests/portability.py).
+portability: $(INSTALLED)
+	@$(call timed,portability) $(BIN)/python tests/portability.py
 
 bench: $(INSTALLED)
 	@for script in benchmarks/bench_*.py; do \

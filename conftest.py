@@ -164,22 +164,6 @@ if IPyNbFile is not None:
         ]
 
 
-@pytest.fixture(scope="session")
-def wheels(tmp_path_factory):
-    """Wheels for the Colab-like tests (tests/test_colab*.py)."""
-    from test_colab import ROOT, helper_wheels
-
-    return helper_wheels(tmp_path_factory.mktemp("wheels"), ROOT / "pyproject.toml")
-
-
-@pytest.fixture(scope="session")
-def book_url(tmp_path_factory):
-    """The book's working tree as a git+file:// URL (tests/test_colab*.py)."""
-    from test_colab import snapshot
-
-    return snapshot(tmp_path_factory.mktemp("book"))
-
-
 def _kind(nodeid):
     path, _, name = nodeid.partition("::")
     if path.endswith(".ipynb"):

@@ -1,5 +1,7 @@
 """Interactive figures that also work on a static page (chapter 01).
 
+Works with ipywidgets 7 (Colab's front end renders only those) and 8.
+
 ``interact(draw, slider=...)`` first draws ``draw(**defaults)`` as an
 ordinary figure, which the HTML book shows, then the live sliders, which
 Colab and Jupyter show. The static page gets a sentence instead of the dead
@@ -12,6 +14,8 @@ from IPython.display import display
 
 from . import checks, config
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+IPYWIDGETS_MAJOR = int(ipywidgets.__version__.split(".")[0])
 STATIC_NOTE = (
     "(Interactive version: open this chapter in Colab or Jupyter and move the sliders.)"
 )
@@ -46,10 +50,29 @@ def interact(draw, **sliders):
         display({"text/plain": STATIC_NOTE}, raw=True)
         return None
     live = ipywidgets.interactive(_drawer(draw), **sliders)
-    bundle = live._repr_mimebundle_()
-    bundle["text/plain"] = STATIC_NOTE
-    display(bundle, raw=True)
+    display(_view(live), raw=True)
+    # ipywidgets 7 (Colab's) draws an interactive's output once its view is
+    # displayed; ipywidgets 8 drew it when it was made, and has no callback.
+    if IPYWIDGETS_MAJOR < 8:
+        live._handle_displayed()
     return live
+
+
+def _view(widget):
+    """The display bundle of ``widget``'s live view, with the static note as text.
+
+    Built by hand because ipywidgets 7 and 8 expose it differently
+    (``_ipython_display_`` against ``_repr_mimebundle_``); the view format,
+    version 2.0, is the same in both.
+    """
+    return {
+        "text/plain": STATIC_NOTE,
+        WIDGET_VIEW: {
+            "version_major": 2,
+            "version_minor": 0,
+            "model_id": widget.model_id,
+        },
+    }
 
 
 def _drawer(draw):

@@ -43,14 +43,35 @@ def executed(path):
     return any(c.get("execution_count") is not None for c in code)
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+# What rh.widgets puts beside a live view for pages that cannot run it.
+STATIC_NOTE = "(Interactive version:"
+
+
+def _static(output):
+    """False for a live widget a static page cannot show: a progress bar.
+
+    The chapters ran with live output, as in Colab, where a finished bar
+    disappears; the sliders of ``rh.widgets.interact`` keep their note.
+    """
+    data = output.get("data", {})
+    if WIDGET_VIEW not in data:
+        return True
+    return "".join(data.get("text/plain", "")).startswith(STATIC_NOTE)
+
+
 def _render_only(path):
-    """Drop a notebook's own execution mode (the results page forces one)."""
+    """Drop a notebook's own execution mode (the results page forces one) and
+    the live widgets a static page cannot show."""
     if not path.exists():
         return
     nb = json.loads(path.read_text(encoding="utf-8"))
     mystnb = nb.get("metadata", {}).get("mystnb", {})
-    if mystnb.pop("execution_mode", None) is not None:
-        path.write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding="utf-8")
+    mystnb.pop("execution_mode", None)
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"] = [o for o in cell["outputs"] if _static(o)]
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding="utf-8")
 
 
 def lay_out(folder):
