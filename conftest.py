@@ -2,13 +2,14 @@
 
 With nbval (``--nbval-lax``), every notebook runs once in one kernel, and:
 
-- after its last cell, the Python code of every dropdown in its Markdown (the
-  exercise solutions) runs in the same kernel, one test item per block, so a
-  solution that raises fails the run;
+- an exercise solution is a code cell tagged ``solution`` (and ``hide-cell``,
+  which folds it on the page): it fails when it shows no output, and a
+  notebook with Python code in a Markdown dropdown (an answer the page would
+  show without its output) fails to collect;
 - with ``--executed-notebooks DIR``, the notebook is written to ``DIR`` (same
   relative path) with the outputs nbval collected: the quick-mode book is built
   from these copies without running anything again;
-- the run ends with the seconds each notebook took (cells and solutions).
+- the run ends with the seconds each notebook took.
 """
 
 import re
@@ -103,12 +104,14 @@ def pytest_addoption(parser):
 if IPyNbFile is not None:
 
     class BookNotebook(IPyNbFile):
-        """nbval's notebook, plus its exercise solutions, written out when done."""
+        """nbval's notebook, its solutions checked, written out when done."""
 
         def collect(self):
-            count = 0
-            for item in super().collect():
-                count += 1
+            items = list(super().collect())  # reads self.nb
+            dropdowns = exercise_solutions(self.nb)
+            if dropdowns:
+                yield DropdownCode.from_parent(self, name="dropdowns", code=dropdowns)
+            for item in items:
                 yield BookCell.from_parent(
                     self,
                     name=item.name,
@@ -116,17 +119,6 @@ if IPyNbFile is not None:
                     cell=item.cell,
                     options=item.options,
                 )
-            for k, source in enumerate(exercise_solutions(self.nb), 1):
-                cell = nbformat.v4.new_code_cell(source)
-                options = defaultdict(bool, check=False)
-                yield BookCell.from_parent(
-                    self,
-                    name=f"Solution {k}",
-                    cell_num=count,
-                    cell=cell,
-                    options=options,
-                )
-                count += 1
 
         def teardown(self):
             folder = self.config.getoption("--executed-notebooks")
@@ -137,21 +129,46 @@ if IPyNbFile is not None:
                 nbformat.write(self.nb, str(target))
             super().teardown()
 
+    class DropdownCode(pytest.Item):
+        """Fails: Python code in a Markdown dropdown shows no output on the page."""
+
+        def __init__(self, *, code, **kwargs):
+            super().__init__(**kwargs)
+            self.code = code
+
+        def runtest(self):
+            raise AssertionError(
+                f"{self.path.name}: Python code in a Markdown dropdown runs "
+                "nowhere a reader can see its output; make it a code cell "
+                f"tagged hide-cell and solution (it begins {self.code[0][:60]!r})"
+            )
+
+        def reportinfo(self):
+            return self.path, 0, f"{self.path.name}::dropdowns"
+
     class BookCell(IPyNbCell):
-        """A cell whose outputs are kept in the notebook (solutions are not)."""
+        """A cell whose outputs are kept in the notebook.
+
+        An exercise solution (a code cell tagged ``solution``) fails when it
+        shows nothing: its answer is what the reader opens.
+        """
 
         def runtest(self):
             try:
                 super().runtest()
             finally:
-                if self.test_outputs is not None and not self.name.startswith(
-                    "Solution"
-                ):
+                if self.test_outputs is not None:
                     self.cell.outputs = self.test_outputs
                     self.cell.execution_count = self.cell_num + 1
                     for output in self.cell.outputs:
                         if output.output_type == "execute_result":
                             output.execution_count = self.cell_num + 1
+            tags = self.cell.get("metadata", {}).get("tags", [])
+            if "solution" in tags and not self.test_outputs:
+                raise AssertionError(
+                    f"exercise solution (cell {self.cell_num}) shows no output: "
+                    "print or draw the result its answer states"
+                )
 
     @pytest.hookimpl(wrapper=True)
     def pytest_collect_file(file_path, parent):
@@ -167,15 +184,15 @@ if IPyNbFile is not None:
 def _kind(nodeid):
     path, _, name = nodeid.partition("::")
     if path.endswith(".ipynb"):
-        return "exercise solutions" if name.startswith("Solution") else "notebooks"
+        return "notebooks"
     if Path(path).name.startswith("test_colab"):
-        return "Colab-like test"
+        return "Colab-stack tests"
     return "browser checks" if "tests/browser/" in path else "unit tests"
 
 
 def pytest_collection_modifyitems(items):
     """The longest work first, so that two workers finish close together."""
-    rank = {"Colab-like test": 0, "notebooks": 1, "exercise solutions": 1}
+    rank = {"Colab-stack tests": 0, "notebooks": 1}
     items.sort(key=lambda item: rank.get(_kind(item.nodeid), 2))
 
 
@@ -196,21 +213,14 @@ def pytest_terminal_summary(terminalreporter):
     if notebooks:
         terminalreporter.section("seconds per notebook (each executed once)")
         for path in notebooks:
-            cells, solutions = (
-                _seconds[path]["notebooks"],
-                _seconds[path]["exercise solutions"],
-            )
-            terminalreporter.write_line(
-                f"{cells + solutions:7.1f} s  {path}  (cells {cells:.1f} s, "
-                f"exercise solutions {solutions:.1f} s)"
-            )
+            seconds = _seconds[path]["notebooks"]
+            terminalreporter.write_line(f"{seconds:7.1f} s  {path}")
     kinds = [
         k
         for k in (
             "unit tests",
             "notebooks",
-            "exercise solutions",
-            "Colab-like test",
+            "Colab-stack tests",
             "browser checks",
         )
         if _seconds[k]["total"]

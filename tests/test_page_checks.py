@@ -175,17 +175,26 @@ def test_dropdown_code_finds_the_python_of_every_solution():
     assert _root_conftest().dropdown_code(text) == ["print(1)\n", "print(2)\n"]
 
 
-def test_an_exercise_solution_that_raises_fails_the_notebook_run(tmp_path):
-    """conftest.py runs every dropdown's code after the chapter, under nbval."""
-    for name, solution in [("good", "print(x + 1)"), ("broken", "print(y + 1)")]:
-        nb = nbformat.v4.new_notebook()
-        nb.cells = [
-            nbformat.v4.new_code_cell("x = 41"),
+SOLUTION_TAGS = {"tags": ["hide-cell", "solution"]}
+
+
+def test_exercise_solutions_must_show_their_output(tmp_path):
+    """A solution cell that shows nothing, or raises, fails the notebook run;
+    Python in a Markdown dropdown (an answer without its output) fails too."""
+    cases = {
+        "good": [nbformat.v4.new_code_cell("print(x + 1)", metadata=SOLUTION_TAGS)],
+        "silent": [nbformat.v4.new_code_cell("y = x + 1", metadata=SOLUTION_TAGS)],
+        "broken": [nbformat.v4.new_code_cell("print(z)", metadata=SOLUTION_TAGS)],
+        "dropdown": [
             nbformat.v4.new_markdown_cell(
-                f"**1.** Add one.\n\n````{{dropdown}} Solution\n```python\n{solution}\n"
-                "```\n````\n"
-            ),
-        ]
+                "**1.** Add one.\n\n````{dropdown} Solution\n```python\n"
+                "print(x + 1)\n```\n````\n"
+            )
+        ],
+    }
+    for name, cells in cases.items():
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell("x = 41"), *cells]
         nbformat.write(nb, tmp_path / f"{name}.ipynb")
     (tmp_path / "conftest.py").write_text((ROOT / "conftest.py").read_text())
     run = subprocess.run(
@@ -198,8 +207,7 @@ def test_an_exercise_solution_that_raises_fails_the_notebook_run(tmp_path):
             "-p",
             "no:cacheprovider",
             "-rA",
-            "good.ipynb",
-            "broken.ipynb",
+            *(f"{name}.ipynb" for name in cases),
         ],
         cwd=tmp_path,
         capture_output=True,
@@ -207,9 +215,12 @@ def test_an_exercise_solution_that_raises_fails_the_notebook_run(tmp_path):
         timeout=300,
     )
     assert run.returncode == 1, run.stdout[-2000:]
-    assert "PASSED good.ipynb::Solution 1" in run.stdout
-    assert "FAILED broken.ipynb::Solution 1" in run.stdout
-    assert "NameError" in run.stdout
+    assert "PASSED good.ipynb::Cell 1" in run.stdout
+    assert "FAILED silent.ipynb::Cell 1" in run.stdout
+    assert "shows no output" in run.stdout
+    assert "FAILED broken.ipynb::Cell 1" in run.stdout
+    assert "FAILED dropdown.ipynb::dropdowns" in run.stdout
+    assert "Python code in a Markdown dropdown" in run.stdout
 
 
 def test_animation_and_widget_pages_need_their_static_parts():
