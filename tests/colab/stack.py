@@ -255,7 +255,12 @@ def snapshot(folder, edit=None):
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=folder, check=True)
     subprocess.run([*git, "add", "-A"], cwd=folder, check=True)
     subprocess.run([*git, "commit", "-q", "-m", "snapshot"], cwd=folder, check=True)
-    return f"git+file://{folder}"
+    commit = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=folder, capture_output=True, text=True
+    ).stdout.strip()
+    # Pinned to the commit: pip keeps the wheel it builds for the dry run and
+    # installs that one.
+    return f"git+file://{folder}@{commit}"
 
 
 def install_changes(python, url, colab=None):
