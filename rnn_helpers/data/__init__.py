@@ -6,10 +6,12 @@
   ``cache``: the Keras cache and the download.
 - ``text``: chapter 04's corpus, vocabulary, batches and sampling.
 - ``recall``: the recall task of chapters 03 and 06.
-- ``sine``: sine waves cut into windows (chapter 07).
+- ``sine``: sine waves cut into windows (chapter 07); ``co2``: the weekly
+  Mauna Loa CO2 record (chapter 07).
 - ``seq2seq``: digit strings to reverse or sort (chapter 08).
 """
 
+from .co2 import Co2Record, load_co2
 from .files import IDX_DTYPES, MAX_BYTES, read_idx, read_npz
 from .mnist import (
     FULL_SIZES,
@@ -46,6 +48,8 @@ from .text import (
 )
 
 __all__ = [
+    "Co2Record",
+    "load_co2",
     "DIGITS",
     "TASKS",
     "Seq2SeqArrays",
