@@ -552,3 +552,43 @@ class MinLSTM(_MinimalRNN):
         k_i, k_f, pre_h = ops.split(pre, 3, axis=-1)
         diff = ops.softplus(-k_f) - ops.softplus(-k_i)  # log(i / f)
         return -ops.softplus(diff), -ops.softplus(-diff) + _log_g(pre_h)
+
+
+def training_step_seconds(layer, num_steps, *, batch_size=32, features=64, calls=5):
+    """Seconds of one training step of ``layer`` on sequences of ``num_steps`` (ch. 10).
+
+    The step is what training repeats: the layer's forward pass over a
+    batch ``(batch_size, num_steps, features)`` of random numbers (every
+    state returned), a mean-square loss on all states, its gradient with
+    respect to the layer's weights, and one Adam update, all in one
+    ``tf.function``. The first call (which traces the graph) is not timed;
+    the next ``calls`` are. Returns ``(best, median)`` in seconds: the best
+    call is the one least disturbed by other work on the machine.
+    """
+    import tensorflow as tf
+
+    num_steps = checks.integer(num_steps, "num_steps", minimum=1)
+    batch_size = checks.integer(batch_size, "batch_size", minimum=1)
+    features = checks.integer(features, "features", minimum=1)
+    calls = checks.integer(calls, "calls", minimum=1)
+    if not isinstance(layer, keras.layers.Layer):
+        raise ValueError(f"layer must be a Keras layer, got {checks.shown(layer)}")
+    x = tf.random.stateless_normal((batch_size, num_steps, features), seed=(0, 1))
+    layer(x)  # builds the weights
+    optimizer = keras.optimizers.Adam(1e-3)
+
+    @tf.function
+    def step():
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(layer(x)))
+        grads = tape.gradient(loss, layer.trainable_weights)
+        optimizer.apply_gradients(zip(grads, layer.trainable_weights, strict=True))
+        return loss
+
+    step().numpy()  # traces the step
+    seconds = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        step().numpy()
+        seconds.append(time.perf_counter() - start)
+    return min(seconds), float(np.median(seconds))
