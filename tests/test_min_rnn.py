@@ -181,3 +181,21 @@ def test_min_layers_reject_bad_settings_and_inputs(keras):
         rh.models.MinLSTM(4)(np.zeros((2, 5), np.float32))
     with pytest.raises(ValueError, match="method must be one of"):
         rh.models.linear_scan(np.ones((1, 2, 1)), np.ones((1, 2, 1)), method="log")
+
+
+def test_training_step_seconds_times_a_training_step(keras):
+    layer = rh.models.MinGRU(3, method="chunked", return_sequences=True)
+    best, median = rh.models.training_step_seconds(
+        layer, 8, batch_size=2, features=4, calls=2
+    )
+    assert 0 < best <= median
+    assert layer.kernel.shape == (4, 6)
+
+
+def test_training_step_seconds_rejects_bad_arguments(keras):
+    with pytest.raises(ValueError, match="layer must be a Keras layer"):
+        rh.models.training_step_seconds("GRU", 8)
+    with pytest.raises(ValueError, match="num_steps must be a positive integer"):
+        rh.models.training_step_seconds(rh.models.MinGRU(2), 0)
+    with pytest.raises(ValueError, match="calls must be a positive integer"):
+        rh.models.training_step_seconds(rh.models.MinGRU(2), 4, calls=0)
