@@ -1,4 +1,4 @@
-"""The recall task: remember a symbol through a stretch of noise (chapters 03, 06)."""
+"""The recall task: remember a symbol through noise (chapters 03, 09, 10)."""
 
 import numpy as np
 
