@@ -585,7 +585,14 @@ def training_step_seconds(layer, num_steps, *, batch_size=32, features=64, calls
         optimizer.apply_gradients(zip(grads, layer.trainable_weights, strict=True))
         return loss
 
-    step().numpy()  # traces the step
+    # A new step function for every layer is the point here: TensorFlow's
+    # warning about functions traced again and again would only fill the page.
+    logger, level = tf.get_logger(), tf.get_logger().level
+    logger.setLevel("ERROR")
+    try:
+        step().numpy()  # traces the step
+    finally:
+        logger.setLevel(level)
     seconds = []
     for _ in range(calls):
         start = time.perf_counter()
