@@ -105,16 +105,24 @@ def test_every_chapter_has_the_same_install_cell():
     assert len(set(cells.values())) == 1, sorted(cells)
 
 
+def edit_pyproject(old, new):
+    """An edit for ``stack.snapshot``: ``old`` replaced by ``new`` in pyproject.toml."""
+
+    def edit(folder):
+        path = folder / "pyproject.toml"
+        text = path.read_text()
+        assert old in text, f"pyproject.toml has no {old} to break"
+        path.write_text(text.replace(old, new))
+
+    return edit
+
+
 def test_helpers_bound_that_upgrades_ipywidgets_is_caught(colab_stack, tmp_path):
     """The ``ipywidgets>=8`` bound put back: pip would replace Colab's 7.7.1."""
 
-    def require_ipywidgets_8(folder):
-        path = folder / "pyproject.toml"
-        text = path.read_text()
-        assert '"ipywidgets>=7.7"' in text
-        path.write_text(text.replace('"ipywidgets>=7.7"', '"ipywidgets>=8"'))
-
-    url = stack.snapshot(tmp_path / "book", require_ipywidgets_8)
+    url = stack.snapshot(
+        tmp_path / "book", edit_pyproject('"ipywidgets>=7.7"', '"ipywidgets>=8"')
+    )
     changes = stack.install_changes(colab_stack / "bin" / "python", url)
     print("broken copy caught:", *changes, sep="\n  ")
     assert any(re.match(r"ipywidgets 7\.7\.1 -> 8\.", c) for c in changes), changes
@@ -133,13 +141,9 @@ def test_chapter_without_install_cell_fails(colab_stack, tmp_path):
 def test_package_missing_a_subpackage_fails(colab_stack, tmp_path):
     """The helpers' subpackages (rnn_helpers.data) left out of the package."""
 
-    def leave_out_subpackages(folder):
-        path = folder / "pyproject.toml"
-        text = path.read_text()
-        assert 'include = ["rnn_helpers*"]' in text
-        path.write_text(text.replace('["rnn_helpers*"]', '["rnn_helpers"]'))
-
-    url = stack.snapshot(tmp_path / "book", leave_out_subpackages)
+    url = stack.snapshot(
+        tmp_path / "book", edit_pyproject('["rnn_helpers*"]', '["rnn_helpers"]')
+    )
     python = stack.copy_stack(colab_stack, tmp_path / "venv")
     stack.run_install_cell(python, url, tmp_path / "content")
     nb = nbformat.v4.new_notebook()
