@@ -5,7 +5,7 @@
   ``one_hot``; ``files``: the IDX and ``.npz`` readers (``read_idx``);
   ``cache``: the Keras cache and the download.
 - ``text``: chapter 04's corpus, vocabulary, batches and sampling.
-- ``recall``: the recall task of chapters 03 and 06.
+- ``recall``: the recall task of chapters 03, 09 and 10.
 - ``sine``: sine waves cut into windows (chapter 07); ``co2``: the weekly
   Mauna Loa CO2 record (chapter 07).
 - ``seq2seq``: digit strings to reverse or sort (chapter 08).
